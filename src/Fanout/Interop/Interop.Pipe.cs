@@ -1,0 +1,20 @@
+using System.Runtime.InteropServices;
+
+namespace Fanout.Interop;
+
+internal static partial class Libc
+{
+    [LibraryImport(Name, EntryPoint = "pipe2", SetLastError = true)]
+    internal static unsafe partial int pipe2(int* fds, int flags);
+
+    internal const int F_GETFL = 3;
+    internal const int F_SETFL = 4;
+    internal const int F_SETPIPE_SZ = 1031;
+    internal const int F_GETPIPE_SZ = 1032;
+
+    [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int fcntl(SafeHandle fd, int cmd, int arg);
+
+    [LibraryImport(Name, EntryPoint = "close", SetLastError = true)]
+    internal static partial int close(int fd);
+}

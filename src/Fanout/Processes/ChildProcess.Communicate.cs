@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Fanout.Interop;
+
+namespace Fanout;
+
+public sealed partial class ChildProcess
+{
+    private readonly OutputBuffer _stdoutBuffer = new();
+    private readonly OutputBuffer _stderrBuffer = new();
+    private ReadOnlyMemory<byte> _pendingInput;
+    private bool _inputStarted;
+    private int _communicating;
+
+    /// <summary>
+    /// Sends <paramref name="input"/> to the child's stdin (then closes it), reads stdout and stderr
+    /// to their ends at the same time (no deadlock however much each side writes), and waits for the
+    /// child to exit (Python's <c>communicate()</c>).
+    /// </summary>
+    /// <param name="input">Bytes for stdin; stdin must be a pipe when not empty.</param>
+    /// <param name="timeout">How long it may take; null waits as long as it takes.</param>
+    /// <returns>The output of every stream that is a pipe, and the exit status.</returns>
+    /// <exception cref="ProcessTimeoutException">Time ran out. It carries the output read so far; the child is left running, and calling again resumes without losing a byte.</exception>
+    public CompletedProcess Communicate(ReadOnlyMemory<byte> input = default, TimeSpan? timeout = null)
+    {
+        BeginCommunicate(input);
+        try
+        {
+            var deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+            PollLoop(deadline, timeout);
+            var remaining = deadline == long.MaxValue ? (TimeSpan?)null : RemainingUntil(deadline);
+            if (remaining is { } r && !_exited.Task.Wait(r))
+                throw Timeout(timeout!.Value);
+            Wait();
+            return Completed();
+        }
+        finally
+        {
+            Volatile.Write(ref _communicating, 0);
+        }
+    }
+
+    /// <summary><see cref="Communicate(ReadOnlyMemory{byte}, TimeSpan?)"/> with text input, encoded as UTF-8.</summary>
+    public CompletedProcess Communicate(string input, TimeSpan? timeout = null) => Communicate(Encoding.UTF8.GetBytes(input), timeout);
+
+    /// <summary>The asynchronous form of <see cref="Communicate(ReadOnlyMemory{byte}, TimeSpan?)"/>; cancelling stops the reading, not the child.</summary>
+    /// <exception cref="ProcessTimeoutException">Time ran out; see <see cref="Communicate(ReadOnlyMemory{byte}, TimeSpan?)"/>.</exception>
+    public async Task<CompletedProcess> CommunicateAsync(ReadOnlyMemory<byte> input = default, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        BeginCommunicate(input);
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (timeout is { } t)
+                limit.CancelAfter(t);
+            try
+            {
+                await Task.WhenAll(WriteInputAsync(limit.Token), DrainAsync(_stdout, _stdoutBuffer, limit.Token), DrainAsync(_stderr, _stderrBuffer, limit.Token))
+                    .ConfigureAwait(false);
+                await WaitAsync(limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null)
+            {
+                throw Timeout(timeout.Value);
+            }
+
+            return Completed();
+        }
+        finally
+        {
+            Volatile.Write(ref _communicating, 0);
+        }
+    }
+
+    /// <summary>
+    /// The child's standard output as lines, read as they come (UTF-8; the line ends removed).
+    /// Stdout must be a pipe.
+    /// </summary>
+    public async IAsyncEnumerable<string> ReadLinesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var stdout = _stdout ?? throw new InvalidOperationException($"The stdout of '{Spec}' is not a pipe: start it with WithStdout(Stdio.Pipe) to read its lines.");
+        using var reader = new StreamReader(stdout, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024, leaveOpen: true);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            yield return line;
+    }
+
+    private void BeginCommunicate(ReadOnlyMemory<byte> input)
+    {
+        ThrowIfDisposed();
+        if (Interlocked.Exchange(ref _communicating, 1) != 0)
+            throw new InvalidOperationException($"Communicate is already running for pid {Pid}.");
+        if (_inputStarted)
+            return;
+        _inputStarted = true;
+        if (!input.IsEmpty && _stdin is null)
+        {
+            Volatile.Write(ref _communicating, 0);
+            throw new InvalidOperationException($"Input was given but the stdin of '{Spec}' is not a pipe: start it with WithStdin(Stdio.Pipe).");
+        }
+
+        _pendingInput = input;
+        if (input.IsEmpty)
+            CloseStdin();
+    }
+
+    private CompletedProcess Completed() => new(Spec, Pid, ExitStatus!.Value, Usage,
+        _stdout is null && _stdoutBuffer.Length == 0 ? [] : _stdoutBuffer.ToArray(),
+        _stderr is null && _stderrBuffer.Length == 0 ? [] : _stderrBuffer.ToArray());
+
+    private ProcessTimeoutException Timeout(TimeSpan timeout) =>
+        new(Spec.ToString(), Pid, timeout, _stdoutBuffer.ToArray(), _stderrBuffer.ToArray());
+
+    private static TimeSpan RemainingUntil(long deadline) =>
+        TimeSpan.FromSeconds(Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+
+    private void CloseStdin()
+    {
+        _stdin?.Dispose();
+        _stdin = null;
+        _pendingInput = default;
+    }
+
+    private static void CloseOutput(ref PipeEndStream? stream)
+    {
+        stream?.Dispose();
+        stream = null;
+    }
+
+    /// <summary>Python's selector loop: one thread, poll over every pipe, until all are done or time runs out.</summary>
+    private unsafe void PollLoop(long deadline, TimeSpan? timeout)
+    {
+        var fds = stackalloc Libc.PollFd[3];
+        while (_stdin is not null || _stdout is not null || _stderr is not null)
+        {
+            var count = 0;
+            if (_stdin is not null)
+                fds[count++] = new Libc.PollFd { Fd = (int)_stdin.Handle.DangerousGetHandle(), Events = Libc.POLLOUT };
+            if (_stdout is not null)
+                fds[count++] = new Libc.PollFd { Fd = (int)_stdout.Handle.DangerousGetHandle(), Events = Libc.POLLIN };
+            if (_stderr is not null)
+                fds[count++] = new Libc.PollFd { Fd = (int)_stderr.Handle.DangerousGetHandle(), Events = Libc.POLLIN };
+            var wait = deadline == long.MaxValue ? -1 : (int)Math.Ceiling(RemainingUntil(deadline).TotalMilliseconds);
+            var ready = Libc.poll(fds, (nuint)count, wait);
+            if (ready < 0)
+            {
+                if (Errno.Last == Libc.EINTR)
+                    continue;
+                throw Errno.Exception("poll", $"the pipes of pid {Pid}");
+            }
+
+            if (ready == 0)
+            {
+                if (Stopwatch.GetTimestamp() >= deadline)
+                    throw Timeout(timeout!.Value);
+                continue;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (fds[i].REvents == 0)
+                    continue;
+                var fd = fds[i].Fd;
+                if (_stdin is not null && fd == (int)_stdin.Handle.DangerousGetHandle())
+                    WriteSomeInput();
+                else if (_stdout is not null && fd == (int)_stdout.Handle.DangerousGetHandle())
+                    ReadAvailable(ref _stdout, _stdoutBuffer);
+                else if (_stderr is not null && fd == (int)_stderr.Handle.DangerousGetHandle())
+                    ReadAvailable(ref _stderr, _stderrBuffer);
+            }
+        }
+    }
+
+    private void WriteSomeInput()
+    {
+        try
+        {
+            var written = _stdin!.TryWrite(_pendingInput.Span);
+            if (written > 0)
+                _pendingInput = _pendingInput[written..];
+            if (_pendingInput.IsEmpty)
+                CloseStdin();
+        }
+        catch (IOException)
+        {
+            // The child closed its stdin early; Python ignores BrokenPipeError here too.
+            CloseStdin();
+        }
+    }
+
+    private static void ReadAvailable(ref PipeEndStream? stream, OutputBuffer buffer)
+    {
+        while (true)
+        {
+            var n = stream!.TryRead(buffer.GetMemory().Span);
+            if (n < 0)
+                return;
+            if (n == 0)
+            {
+                CloseOutput(ref stream);
+                return;
+            }
+
+            buffer.Advance(n);
+        }
+    }
+
+    private async Task WriteInputAsync(CancellationToken cancellationToken)
+    {
+        if (_stdin is null)
+            return;
+        try
+        {
+            while (!_pendingInput.IsEmpty)
+            {
+                var written = _stdin.TryWrite(_pendingInput.Span);
+                if (written < 0)
+                    await Reactor.Shared.WaitAsync(_stdin.Handle, Libc.EPOLLOUT, cancellationToken).ConfigureAwait(false);
+                else
+                    _pendingInput = _pendingInput[written..];
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        CloseStdin();
+    }
+
+    private async Task DrainAsync(PipeEndStream? stream, OutputBuffer buffer, CancellationToken cancellationToken)
+    {
+        if (stream is null)
+            return;
+        while (true)
+        {
+            var n = await stream.ReadAsync(buffer.GetMemory(), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+                break;
+            buffer.Advance(n);
+        }
+
+        if (ReferenceEquals(stream, _stdout))
+            CloseOutput(ref _stdout);
+        else
+            CloseOutput(ref _stderr);
+    }
+}

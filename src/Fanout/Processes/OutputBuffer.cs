@@ -1,0 +1,52 @@
+namespace Fanout;
+
+/// <summary>
+/// Collects a child's output in chunks that grow as it grows, so reading 1 GiB copies each byte
+/// once more (into the final array) rather than at every doubling of one buffer.
+/// </summary>
+internal sealed class OutputBuffer
+{
+    private const int FirstChunk = 16 * 1024;
+    private const int LargestChunk = 4 * 1024 * 1024;
+    private readonly List<(byte[] Chunk, int Used)> _full = [];
+    private byte[] _current = [];
+    private int _used;
+
+    /// <summary>Bytes collected so far.</summary>
+    internal long Length { get; private set; }
+
+    /// <summary>Room to read into; call <see cref="Advance"/> with what was read.</summary>
+    internal Memory<byte> GetMemory()
+    {
+        if (_used == _current.Length)
+        {
+            if (_current.Length > 0)
+                _full.Add((_current, _used));
+            _current = GC.AllocateUninitializedArray<byte>(Math.Clamp(_current.Length * 2, FirstChunk, LargestChunk));
+            _used = 0;
+        }
+
+        return _current.AsMemory(_used);
+    }
+
+    internal void Advance(int count)
+    {
+        _used += count;
+        Length += count;
+    }
+
+    /// <summary>Everything collected, in one array.</summary>
+    internal byte[] ToArray()
+    {
+        var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
+        var at = 0;
+        foreach (var (chunk, used) in _full)
+        {
+            chunk.AsSpan(0, used).CopyTo(result.AsSpan(at));
+            at += used;
+        }
+
+        _current.AsSpan(0, _used).CopyTo(result.AsSpan(at));
+        return result;
+    }
+}

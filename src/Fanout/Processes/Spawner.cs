@@ -1,0 +1,149 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Fanout.Interop;
+
+namespace Fanout;
+
+/// <summary>
+/// Starts a program with <c>posix_spawn</c> (glibc uses <c>clone(CLONE_VM|CLONE_VFORK)</c>, so the
+/// cost does not grow with our heap) and reports exec failures as errno from the call itself.
+/// The child gets exactly the descriptors named here on 0, 1 and 2; everything else we hold is
+/// close-on-exec. Signal dispositions and the mask are reset, because .NET ignores SIGPIPE and an
+/// ignored signal survives exec.
+/// </summary>
+internal static unsafe class Spawner
+{
+    /// <summary>What the child's descriptor 0, 1 or 2 becomes.</summary>
+    internal readonly record struct ChildFd(int Source, bool DevNull)
+    {
+        internal static ChildFd Inherit => new(-1, false);
+
+        internal static ChildFd Null => new(-1, true);
+
+        internal static ChildFd From(int fd) => new(fd, false);
+    }
+
+    /// <summary>Spawns; returns the pid, or minus errno when the spawn (or exec) failed.</summary>
+    internal static int Spawn(
+        string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string? workingDirectory,
+        ChildFd stdin, ChildFd stdout, ChildFd stderr, bool mergeStderr, ProcessGroupMode group, int joinGroup)
+    {
+        var strings = new NativeStrings(path, argv, envp, workingDirectory);
+        var fileActions = NativeMemory.AllocZeroed(Libc.SpawnFileActionsSize);
+        var attr = NativeMemory.AllocZeroed(Libc.SpawnAttrSize);
+        var sigset = stackalloc byte[Libc.SigSetSize];
+        try
+        {
+            Check(Libc.posix_spawn_file_actions_init(fileActions), "posix_spawn_file_actions_init");
+            Check(Libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            AddFd(fileActions, stdin, 0);
+            AddFd(fileActions, stdout, 1);
+            if (mergeStderr)
+                Check(Libc.posix_spawn_file_actions_adddup2(fileActions, 1, 2), "posix_spawn_file_actions_adddup2");
+            else
+                AddFd(fileActions, stderr, 2);
+            if (strings.WorkingDirectory is not null)
+                Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
+
+            short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
+            switch (group)
+            {
+                case ProcessGroupMode.NewGroup:
+                    flags |= Libc.POSIX_SPAWN_SETPGROUP;
+                    Check(Libc.posix_spawnattr_setpgroup(attr, joinGroup), "posix_spawnattr_setpgroup");
+                    break;
+                case ProcessGroupMode.NewSession:
+                    flags |= Libc.POSIX_SPAWN_SETSID;
+                    break;
+            }
+
+            Check(Libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
+            Check(Libc.sigemptyset(sigset), "sigemptyset");
+            Check(Libc.posix_spawnattr_setsigmask(attr, sigset), "posix_spawnattr_setsigmask");
+            Check(Libc.sigfillset(sigset), "sigfillset");
+            Check(Libc.posix_spawnattr_setsigdefault(attr, sigset), "posix_spawnattr_setsigdefault");
+
+            int pid;
+            var rc = Libc.posix_spawn(&pid, strings.Path, fileActions, attr, strings.Argv, strings.Envp);
+            return rc == 0 ? pid : -rc;
+        }
+        finally
+        {
+            _ = Libc.posix_spawn_file_actions_destroy(fileActions);
+            _ = Libc.posix_spawnattr_destroy(attr);
+            NativeMemory.Free(fileActions);
+            NativeMemory.Free(attr);
+            strings.Free();
+        }
+    }
+
+    private static void AddFd(void* fileActions, ChildFd fd, int target)
+    {
+        if (fd.DevNull)
+        {
+            var devNull = "/dev/null\0"u8;
+            fixed (byte* p = devNull)
+                Check(Libc.posix_spawn_file_actions_addopen(fileActions, target, p, Libc.O_RDWR, 0), "posix_spawn_file_actions_addopen");
+        }
+        else if (fd.Source >= 0)
+        {
+            Check(Libc.posix_spawn_file_actions_adddup2(fileActions, fd.Source, target), "posix_spawn_file_actions_adddup2");
+        }
+    }
+
+    private static void Check(int rc, string what)
+    {
+        if (rc != 0)
+            throw Errno.Exception(rc, what);
+    }
+
+    /// <summary>Every string the spawn needs, NUL-terminated in one native block, with the pointer arrays.</summary>
+    private readonly struct NativeStrings
+    {
+        private readonly byte* _block;
+
+        internal NativeStrings(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string? workingDirectory)
+        {
+            var size = Size(path) + Size(workingDirectory);
+            foreach (var s in argv)
+                size += Size(s);
+            foreach (var s in envp)
+                size += Size(s);
+            var pointers = (argv.Count + 1 + envp.Count + 1) * sizeof(byte*);
+            _block = (byte*)NativeMemory.Alloc((nuint)(size + pointers));
+            var table = (byte**)_block;
+            var next = _block + pointers;
+            Argv = table;
+            Envp = table + argv.Count + 1;
+            for (var i = 0; i < argv.Count; i++)
+                Argv[i] = Put(argv[i], ref next);
+            Argv[argv.Count] = null;
+            for (var i = 0; i < envp.Count; i++)
+                Envp[i] = Put(envp[i], ref next);
+            Envp[envp.Count] = null;
+            Path = Put(path, ref next);
+            WorkingDirectory = workingDirectory is null ? null : Put(workingDirectory, ref next);
+        }
+
+        internal byte* Path { get; }
+
+        internal byte* WorkingDirectory { get; }
+
+        internal byte** Argv { get; }
+
+        internal byte** Envp { get; }
+
+        internal void Free() => NativeMemory.Free(_block);
+
+        private static int Size(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s) + 1;
+
+        private static byte* Put(string s, ref byte* next)
+        {
+            var start = next;
+            var written = Encoding.UTF8.GetBytes(s, new Span<byte>(next, int.MaxValue));
+            next[written] = 0;
+            next += written + 1;
+            return start;
+        }
+    }
+}
