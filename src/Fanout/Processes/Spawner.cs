@@ -42,6 +42,7 @@ internal static unsafe class Spawner
                 Check(Libc.posix_spawn_file_actions_adddup2(fileActions, 1, 2), "posix_spawn_file_actions_adddup2");
             else
                 AddFd(fileActions, stderr, 2);
+            AddCloseFrom(fileActions);
             if (strings.WorkingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
 
@@ -74,6 +75,27 @@ internal static unsafe class Spawner
             NativeMemory.Free(fileActions);
             NativeMemory.Free(attr);
             strings.Free();
+        }
+    }
+
+    private static bool s_closeFromMissing;
+
+    /// <summary>
+    /// Closes every descriptor above 2 in the child. Ours are close-on-exec already, but this
+    /// process may have inherited descriptors without that flag, and Python's close_fds=True
+    /// taught everyone to expect a clean child. Needs glibc 2.34; older ones skip it.
+    /// </summary>
+    private static void AddCloseFrom(void* fileActions)
+    {
+        if (s_closeFromMissing)
+            return;
+        try
+        {
+            Check(Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3), "posix_spawn_file_actions_addclosefrom_np");
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_closeFromMissing = true;
         }
     }
 
