@@ -1,0 +1,135 @@
+using System.Text;
+
+namespace Fanout.Tests;
+
+public sealed class CommunicateSpecs : ProcessTestBase
+{
+    private const int HundredMegabytes = 100 * 1024 * 1024;
+
+    [Fact(Timeout = 60_000)]
+    public async Task Communicate_reads_100_MB_on_stdout_and_stderr_at_once_without_deadlock()
+    {
+        await Task.Yield();
+        using var child = TestChild.Spec("write-both", HundredMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).WithCapturedOutput().Start();
+
+        var result = child.Communicate();
+
+        Assert.Equal(HundredMegabytes, result.Stdout.Length);
+        Assert.Equal(HundredMegabytes, result.Stderr.Length);
+        Assert.True(result.Stdout.AsSpan().IndexOfAnyExcept((byte)'x') < 0);
+        Assert.True(result.Stderr.AsSpan().IndexOfAnyExcept((byte)'x') < 0);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CommunicateAsync_reads_100_MB_on_stdout_and_stderr_at_once_without_deadlock()
+    {
+        await using var child = TestChild.Spec("write-both", HundredMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture)).WithCapturedOutput().Start();
+
+        var result = await child.CommunicateAsync();
+
+        Assert.Equal(HundredMegabytes, result.Stdout.Length);
+        Assert.Equal(HundredMegabytes, result.Stderr.Length);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Input_and_output_flow_at_once_through_a_child_that_echoes()
+    {
+        var input = new byte[20 * 1024 * 1024];
+        new Random(7).NextBytes(input);
+        await using var sync = TestChild.Spec("cat").WithStdin(Stdio.Pipe).WithCapturedOutput().Start();
+        await using var async = TestChild.Spec("cat").WithStdin(Stdio.Pipe).WithCapturedOutput().Start();
+
+        var viaPoll = await Task.Run(() => sync.Communicate(input));
+        var viaReactor = await async.CommunicateAsync(input);
+
+        Assert.Equal(input, viaPoll.Stdout);
+        Assert.Equal(input, viaReactor.Stdout);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_communicate_timeout_carries_the_partial_output_and_leaves_the_child_alive()
+    {
+        await Task.Yield();
+        using var child = TestChild.Spec("out", "before", "sleep", "30").WithCapturedOutput().Start();
+
+        var error = Assert.Throws<ProcessTimeoutException>(() => child.Communicate(timeout: TimeSpan.FromMilliseconds(500)));
+
+        Assert.Equal("before\n", Encoding.UTF8.GetString(error.Stdout));
+        Assert.True(IsAlive(child.Pid));
+        child.Terminate();
+        var result = child.Communicate();
+        Assert.Equal(-15, result.ReturnCode);
+        Assert.Equal("before\n", result.StdoutText);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Communicate_again_after_a_timeout_loses_no_byte()
+    {
+        await using var child = TestChild.Spec("out", "one", "sleep", "0.6", "out", "two").WithCapturedOutput().Start();
+
+        var first = await Assert.ThrowsAsync<ProcessTimeoutException>(() => child.CommunicateAsync(timeout: TimeSpan.FromMilliseconds(200)));
+        var rest = await child.CommunicateAsync();
+
+        Assert.Equal("one\n", Encoding.UTF8.GetString(first.Stdout));
+        Assert.Equal("one\ntwo\n", rest.StdoutText);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Cancelling_CommunicateAsync_stops_reading_and_leaves_the_child()
+    {
+        await using var child = TestChild.Spec("sleep", "30").WithCapturedOutput().Start();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => child.CommunicateAsync(cancellationToken: cancel.Token));
+
+        Assert.True(child.IsRunning);
+        await child.StopAsync();
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Output_lines_arrive_as_an_async_stream()
+    {
+        await using var child = TestChild.Spec("out", "first", "sleep", "0.2", "out", "second", "out", "third").WithStdout(Stdio.Pipe).Start();
+
+        var lines = new List<string>();
+        await foreach (var line in child.ReadLinesAsync())
+            lines.Add(line);
+
+        Assert.Equal(["first", "second", "third"], lines);
+        Assert.True((await child.WaitAsync()).Success);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Stdin_is_a_writable_stream()
+    {
+        await using var child = TestChild.Spec("count-stdin").WithStdin(Stdio.Pipe).WithStdout(Stdio.Pipe).Start();
+
+        await child.StandardInput!.WriteAsync(new byte[300_000]);
+        child.StandardInput.Write(new byte[1000]);
+        await child.StandardInput.DisposeAsync();
+        var result = await child.CommunicateAsync();
+
+        Assert.Equal("301000\n", result.StdoutText);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_child_that_closes_stdin_early_does_not_break_communicate()
+    {
+        await using var child = TestChild.Spec("out", "done").WithStdin(Stdio.Pipe).WithStdout(Stdio.Pipe).Start();
+
+        var result = await child.CommunicateAsync(new byte[10 * 1024 * 1024]);
+
+        Assert.Equal("done\n", result.StdoutText);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Input_without_a_stdin_pipe_is_refused_with_advice()
+    {
+        await using var child = TestChild.Spec("out", "x").Start();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => child.CommunicateAsync("data"u8.ToArray()));
+
+        Assert.Contains("Stdio.Pipe", error.Message, StringComparison.Ordinal);
+        await child.WaitAsync();
+    }
+}
