@@ -60,9 +60,11 @@ public sealed partial class ChildProcess
                     .ConfigureAwait(false);
                 await WaitAsync(limit.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is not null)
+            catch (OperationCanceledException e) when (e.CancellationToken != cancellationToken)
             {
-                throw Timeout(timeout.Value);
+                // The linked token fired: report it as the caller's cancellation or as our timeout.
+                cancellationToken.ThrowIfCancellationRequested();
+                throw Timeout(timeout!.Value);
             }
 
             return Completed();

@@ -47,8 +47,7 @@ public sealed class RunningPipeline : IAsyncDisposable, IDisposable
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
             await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-                throw;
+            cancellationToken.ThrowIfCancellationRequested();
             throw new ProcessTimeoutException(Pipeline.ToString(), Stages[0].Pid, timeout!.Value);
         }
     }

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+
+namespace Fanout.Benchmarks;
+
+/// <summary>
+/// Spawn + wait of <c>/bin/true</c>, or (capture) <c>/bin/echo hello</c> with its stdout read to
+/// the end, <c>--count</c> times with <c>--parallel</c> children in flight.
+/// </summary>
+internal static class SpawnBenchmarks
+{
+    private static readonly byte[] Hello = "hello\n"u8.ToArray();
+
+    internal static async Task<Result> RunAsync(Options options, bool capture)
+    {
+        var implementation = options.Text("impl", "fanout");
+        var count = options.Int("count", 2000);
+        var parallel = options.Int("parallel", 8);
+        var warmup = options.Int("warmup", 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1);
+
+        Func<int, Task<double>> measure = (implementation, capture) switch
+        {
+            ("fanout", false) => n => Workers.OnTasks(n, parallel, FanoutTrueAsync),
+            ("fanout-sync", false) => n => Task.FromResult(Workers.OnThreads(n, parallel, FanoutTrue)),
+            ("dotnet", false) => n => Task.FromResult(Workers.OnThreads(n, parallel, DotnetTrue)),
+            ("fanout", true) => n => Workers.OnTasks(n, parallel, FanoutEchoAsync),
+            ("fanout-sync", true) => n => Task.FromResult(Workers.OnThreads(n, parallel, FanoutEcho)),
+            ("dotnet", true) => n => Task.FromResult(Workers.OnThreads(n, parallel, DotnetEcho)),
+            _ => throw new ArgumentException($"Unknown implementation '{implementation}' (fanout, fanout-sync, dotnet)."),
+        };
+
+        if (warmup > 0)
+            await measure(warmup);
+        var seconds = await measure(count);
+        return new Result(capture ? "capture" : "spawn", implementation)
+            .Add("count", count)
+            .Add("parallel", parallel)
+            .Add("seconds", seconds)
+            .Add("rate", count / seconds);
+    }
+
+    private static readonly ProcessSpec True = new("/bin/true");
+    private static readonly ProcessSpec Echo = new ProcessSpec("/bin/echo", "hello").WithStdout(Stdio.Pipe);
+
+    private static async Task FanoutTrueAsync()
+    {
+        using var child = True.Start();
+        Check(await child.WaitAsync());
+    }
+
+    private static void FanoutTrue()
+    {
+        using var child = True.Start();
+        Check(child.Wait());
+    }
+
+    private static async Task FanoutEchoAsync()
+    {
+        var result = await Echo.RunAsync();
+        Check(result.Status, result.Stdout);
+    }
+
+    private static void FanoutEcho()
+    {
+        using var child = Echo.Start();
+        var result = child.Communicate();
+        Check(result.Status, result.Stdout);
+    }
+
+    private static void DotnetTrue()
+    {
+        var info = new ProcessStartInfo("/bin/true") { UseShellExecute = false };
+        using var process = Process.Start(info) ?? throw new BenchmarkFailedException("Process.Start returned null.");
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new BenchmarkFailedException($"/bin/true exited with {process.ExitCode}.");
+    }
+
+    private static void DotnetEcho()
+    {
+        var info = new ProcessStartInfo("/bin/echo", ["hello"]) { UseShellExecute = false, RedirectStandardOutput = true };
+        using var process = Process.Start(info) ?? throw new BenchmarkFailedException("Process.Start returned null.");
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0 || output != "hello\n")
+            throw new BenchmarkFailedException($"/bin/echo exited with {process.ExitCode} and wrote '{output}'.");
+    }
+
+    private static void Check(ExitStatus status, byte[]? output = null)
+    {
+        if (!status.Success)
+            throw new BenchmarkFailedException($"The child {status}.");
+        if (output is not null && !output.AsSpan().SequenceEqual(Hello))
+            throw new BenchmarkFailedException($"The child wrote {output.Length} bytes, not 'hello\\n'.");
+    }
+}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace Fanout.Benchmarks;
+
+/// <summary>Runs an operation <c>count</c> times with <c>parallel</c> of them in flight.</summary>
+internal static class Workers
+{
+    /// <summary><paramref name="parallel"/> threads, each doing the blocking operation until the count is used up; returns the seconds taken.</summary>
+    internal static double OnThreads(int count, int parallel, Action operation)
+    {
+        var next = 0;
+        Exception? failure = null;
+        var threads = new Thread[parallel];
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < parallel; i++)
+        {
+            threads[i] = new Thread(() =>
+            {
+                try
+                {
+                    while (Interlocked.Increment(ref next) <= count && Volatile.Read(ref failure) is null)
+                        operation();
+                }
+#pragma warning disable CA1031 // rethrown on the calling thread
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    Interlocked.CompareExchange(ref failure, e, null);
+                }
+            })
+            { IsBackground = true, Name = $"bench worker {i}" };
+            threads[i].Start();
+        }
+
+        foreach (var thread in threads)
+            thread.Join();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        return seconds;
+    }
+
+    /// <summary><paramref name="parallel"/> asynchronous loops, each awaiting the operation until the count is used up; returns the seconds taken.</summary>
+    internal static async Task<double> OnTasks(int count, int parallel, Func<Task> operation)
+    {
+        var next = 0;
+        var clock = Stopwatch.StartNew();
+        var loops = new Task[parallel];
+        for (var i = 0; i < parallel; i++)
+        {
+            loops[i] = Task.Run(async () =>
+            {
+                while (Interlocked.Increment(ref next) <= count)
+                    await operation();
+            });
+        }
+
+        await Task.WhenAll(loops);
+        return clock.Elapsed.TotalSeconds;
+    }
+}
