@@ -28,6 +28,7 @@ internal static class CommunicateBenchmarks
         if (warmupBytes > 0)
             Check(await read(warmupBytes), warmupBytes);
         GC.Collect();
+        Workers.Settle();
         var clock = Stopwatch.StartNew();
         var output = await read(bytes);
         var seconds = clock.Elapsed.TotalSeconds;

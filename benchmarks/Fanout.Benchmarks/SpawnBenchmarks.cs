@@ -31,7 +31,11 @@ internal static class SpawnBenchmarks
         };
 
         if (warmup > 0)
+        {
             await measure(warmup);
+            Workers.Settle();
+        }
+
         var seconds = await measure(count);
         return new Result(capture ? "capture" : "spawn", implementation)
             .Add("count", count)

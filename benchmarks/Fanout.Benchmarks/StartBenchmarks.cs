@@ -16,7 +16,7 @@ internal static class StartBenchmarks
         var count = options.Int("count", 300);
         var sleepMin = options.Double("sleep-min", 1.2);
         var sleepMax = options.Double("sleep-max", 1.3);
-        var warmup = options.Int("warmup", 50);
+        var warmup = options.Int("warmup", 100);
         var durations = Durations(count, sleepMin, sleepMax);
 
         var (startSeconds, totalSeconds) = implementation switch
@@ -57,6 +57,7 @@ internal static class StartBenchmarks
             warm.Wait();
         }
 
+        Workers.Settle();
         var specs = durations.Select(d => new ProcessSpec("/bin/sleep", d)).ToArray();
         var children = new ChildProcess[specs.Length];
         var clock = Stopwatch.StartNew();
@@ -84,6 +85,7 @@ internal static class StartBenchmarks
             warm?.WaitForExit();
         }
 
+        Workers.Settle();
         var infos = durations.Select(d => new ProcessStartInfo("/bin/sleep", [d]) { UseShellExecute = false }).ToArray();
         var processes = new Process[infos.Length];
         var clock = Stopwatch.StartNew();

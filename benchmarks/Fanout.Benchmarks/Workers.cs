@@ -5,6 +5,13 @@ namespace Fanout.Benchmarks;
 /// <summary>Runs an operation <c>count</c> times with <c>parallel</c> of them in flight.</summary>
 internal static class Workers
 {
+    /// <summary>
+    /// After a warm-up: gives the runtime's background tier-1 JIT (which waits for 100 ms without
+    /// new tier-0 code) time to replace the warm-up's code, so it does not compete with the
+    /// measurement for one of the machine's few cores.
+    /// </summary>
+    internal static void Settle() => Thread.Sleep(400);
+
     /// <summary><paramref name="parallel"/> threads, each doing the blocking operation until the count is used up; returns the seconds taken.</summary>
     internal static double OnThreads(int count, int parallel, Action operation)
     {
