@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""Turns bench/out/results.jsonl (written by bench/run) into docs/benchmarks.md.
+
+Every figure is the median over the repetitions; every ratio is the median of the per-repetition
+ratios (each repetition runs Fanout and its peers back to back, so a ratio compares measurements
+taken under the same load).
+"""
+import argparse
+import collections
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+
+PARALLELISMS = (2, 8)
+
+NAMES = {
+    "fanout": "Fanout",
+    "fanout-sync": "Fanout (sync)",
+    "fanout-async": "Fanout (async)",
+    "dotnet": ".NET Process",
+    "python": "Python subprocess",
+    "xargs": "xargs -P",
+    "cat": "cat through a pipe",
+}
+
+
+def load(path):
+    data = collections.defaultdict(list)
+    with open(path, encoding="utf-8") as results:
+        for line in results:
+            if line.strip():
+                record = json.loads(line)
+                data[(record["bench"], record["impl"], record.get("parallel"))].append(record)
+    return data
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def paired_ratio(mine, theirs, key, higher_is_better=True):
+    """Median over repetitions of mine/theirs (or theirs/mine for times), so >1 means Fanout is better."""
+    ratios = [
+        (a[key] / b[key]) if higher_is_better else (b[key] / a[key])
+        for a, b in zip(mine, theirs)
+        if a[key] > 0 and b[key] > 0
+    ]
+    return med(ratios)
+
+
+def command(*argv):
+    try:
+        return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False).stdout.strip()
+    except OSError:
+        return "not installed"
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = "unknown"
+    with open("/proc/meminfo", encoding="utf-8") as info:
+        for line in info:
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / (1 << 20):.1f} GiB"
+                break
+    system = "Linux"
+    if os.path.exists("/etc/os-release"):
+        with open("/etc/os-release", encoding="utf-8") as release:
+            for line in release:
+                if line.startswith("PRETTY_NAME="):
+                    system = line.split("=", 1)[1].strip().strip('"')
+    return [
+        ("CPUs (`nproc`)", command("nproc")),
+        ("CPU", cpu),
+        ("Memory", memory),
+        ("OS", system),
+        ("Kernel (`uname -r`)", platform.release()),
+        ("glibc", command("getconf", "GNU_LIBC_VERSION")),
+        ("`dotnet --version`", command("dotnet", "--version")),
+        ("`python3 --version`", command("python3", "--version")),
+        ("xargs", command("xargs", "--version").splitlines()[0]),
+    ]
+
+
+def fmt_rate(value):
+    return f"{value:,.0f}/s"
+
+
+def fmt_spread(records, key, fmt):
+    values = [r[key] for r in records]
+    if len(values) < 2:
+        return fmt(values[0]) if values else "—"
+    return f"{fmt(min(values))} – {fmt(max(values))}"
+
+
+def fmt_ratio(value):
+    return "—" if value != value else f"{value:.2f}×"
+
+
+def mark(ok):
+    return "✅ pass" if ok else "❌ fail"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--results", required=True)
+    parser.add_argument("--output", required=True)
+    parser.add_argument("--mode", default="full")
+    parser.add_argument("--reps", type=int, required=True)
+    parser.add_argument("--elapsed", default="?")
+    parser.add_argument("--load-before", default="?")
+    parser.add_argument("--load-after", default="?")
+    args = parser.parse_args()
+    data = load(args.results)
+
+    def runs(bench, impl, parallel=None):
+        found = data.get((bench, impl, parallel), [])
+        if not found:
+            raise SystemExit(f"report.py: no results for {bench} {impl} {parallel or ''}")
+        return found
+
+    out = []
+    goals = []
+    w = out.append
+
+    # --- 1. spawn + wait ---
+    spawn_count = runs("spawn", "fanout", 2)[0]["count"]
+    w(f"## 1. Spawn + wait `/bin/true`, {spawn_count:,} processes")
+    w("")
+    w("Processes per second (higher is better): median, with the range over the repetitions.")
+    w("")
+    w("| Implementation | " + " | ".join(f"{p} at a time" for p in PARALLELISMS) + " |")
+    w("|---|" + "---:|" * len(PARALLELISMS))
+    for impl in ("fanout", "fanout-sync", "dotnet", "python", "xargs"):
+        cells = []
+        for p in PARALLELISMS:
+            r = runs("spawn", impl, p)
+            cells.append(f"**{fmt_rate(med([x['rate'] for x in r]))}** ({fmt_spread(r, 'rate', lambda v: f'{v:,.0f}')})")
+        w(f"| {NAMES[impl]} | " + " | ".join(cells) + " |")
+    w("")
+    w("Ratios (Fanout's rate ÷ the peer's; above 1 means Fanout is faster):")
+    w("")
+    w("| Ratio | " + " | ".join(f"{p} at a time" for p in PARALLELISMS) + " | Goal |")
+    w("|---|" + "---:|" * len(PARALLELISMS) + "---|")
+    for mine in ("fanout", "fanout-sync"):
+        for peer, goal in (("xargs", 0.95), ("dotnet", 1.0), ("python", 1.0)):
+            ratios = [paired_ratio(runs("spawn", mine, p), runs("spawn", peer, p), "rate") for p in PARALLELISMS]
+            w(f"| {NAMES[mine]} / {NAMES[peer]} | " + " | ".join(fmt_ratio(r) for r in ratios) + f" | ≥ {goal:.2f}× |")
+            if mine == "fanout":
+                for p, r in zip(PARALLELISMS, ratios):
+                    goals.append((f"Spawn + wait, {p} at a time: Fanout ≥ {goal:.2f}× {NAMES[peer]}", fmt_ratio(r), r >= goal))
+    w("")
+    w("- Fanout: `ProcessSpec(\"/bin/true\").Start()` + `await WaitAsync()`, N asynchronous loops.")
+    w("- Fanout (sync): the same with `Wait()`, on N threads.")
+    w("- .NET Process: `Process.Start(new ProcessStartInfo(\"/bin/true\") { UseShellExecute = false })` + `WaitForExit()`, on N threads.")
+    w("- Python: `subprocess.Popen([\"/bin/true\"])` + `wait()`, one thread keeping N in flight (`bench/peers/spawn.py`).")
+    w(f"- xargs: `seq {spawn_count} | xargs -P N -n 1 /bin/true`, timed as a whole by bash. GNU xargs waits for *every* running child before it starts the next batch, so it keeps fewer than N in flight: it is the weakest peer here.")
+    w("")
+
+    # --- 2. capture ---
+    w(f"## 2. Spawn + wait with stdout captured: `/bin/echo hello`, {spawn_count:,} processes")
+    w("")
+    w("Processes per second (higher is better); each child's stdout is a pipe read to the end and checked.")
+    w("")
+    w("| Implementation | " + " | ".join(f"{p} at a time" for p in PARALLELISMS) + " |")
+    w("|---|" + "---:|" * len(PARALLELISMS))
+    for impl in ("fanout", "fanout-sync", "dotnet", "python"):
+        cells = []
+        for p in PARALLELISMS:
+            r = runs("capture", impl, p)
+            cells.append(f"**{fmt_rate(med([x['rate'] for x in r]))}** ({fmt_spread(r, 'rate', lambda v: f'{v:,.0f}')})")
+        w(f"| {NAMES[impl]} | " + " | ".join(cells) + " |")
+    w("")
+    w("| Ratio | " + " | ".join(f"{p} at a time" for p in PARALLELISMS) + " | Goal |")
+    w("|---|" + "---:|" * len(PARALLELISMS) + "---|")
+    for mine in ("fanout", "fanout-sync"):
+        for peer, goal in (("dotnet", 1.25), ("python", None)):
+            ratios = [paired_ratio(runs("capture", mine, p), runs("capture", peer, p), "rate") for p in PARALLELISMS]
+            w(f"| {NAMES[mine]} / {NAMES[peer]} | " + " | ".join(fmt_ratio(r) for r in ratios) + f" | {'≥ %.2f×' % goal if goal else '(for information)'} |")
+            if mine == "fanout" and goal:
+                for p, r in zip(PARALLELISMS, ratios):
+                    goals.append((f"Captured stdout, {p} at a time: Fanout ≥ {goal:.2f}× {NAMES[peer]}", fmt_ratio(r), r >= goal))
+    w("")
+    w("- Fanout: `await new ProcessSpec(\"/bin/echo\", \"hello\").WithStdout(Stdio.Pipe).RunAsync()`, N asynchronous loops.")
+    w("- Fanout (sync): `Start()` + `Communicate()`, on N threads.")
+    w("- .NET Process: `RedirectStandardOutput = true`, `StandardOutput.ReadToEnd()` + `WaitForExit()`, on N threads.")
+    w("- Python: `Popen(..., stdout=PIPE)` + `communicate()` (what `subprocess.run(..., stdout=PIPE)` does), one thread keeping N in flight.")
+    w("")
+
+    # --- 3. start ---
+    start = {impl: runs("start", impl) for impl in ("fanout", "dotnet", "python")}
+    first = start["fanout"][0]
+    w(f"## 3. {first['count']} children started back to back (the seed scenario)")
+    w("")
+    w(f"{first['count']} children of `/bin/sleep` for a pseudo-random {first['sleep_min']}–{first['sleep_max']} s each "
+      "(the same sequence for every implementation), all started one after the other, then all waited for. "
+      "*Start* is the time from the first start call to the return of the last; *total* is until the last wait returned "
+      f"(at least {first['sleep_max']} s of sleeping). Lower is better.")
+    w("")
+    w("| Implementation | Start (median) | Start (range) | Per start | Total (median) | Total (range) |")
+    w("|---|---:|---:|---:|---:|---:|")
+    for impl, r in start.items():
+        s = med([x["start_seconds"] for x in r])
+        t = med([x["total_seconds"] for x in r])
+        w(f"| {NAMES[impl]} | **{s:.3f} s** | {fmt_spread(r, 'start_seconds', lambda v: f'{v:.3f}')} | {s / first['count'] * 1e3:.2f} ms "
+          f"| **{t:.3f} s** | {fmt_spread(r, 'total_seconds', lambda v: f'{v:.3f}')} |")
+    w("")
+    w("| Ratio (peer's time ÷ Fanout's; above 1 means Fanout is faster) | Start | Total |")
+    w("|---|---:|---:|")
+    for peer in ("dotnet", "python"):
+        w(f"| Fanout vs {NAMES[peer]} | {fmt_ratio(paired_ratio(start['fanout'], start[peer], 'start_seconds', False))} "
+          f"| {fmt_ratio(paired_ratio(start['fanout'], start[peer], 'total_seconds', False))} |")
+    w("")
+    w("- Fanout: `new ProcessSpec(\"/bin/sleep\", d).Start()` in a loop, then `Wait()` on each.")
+    w("- .NET Process: `Process.Start(new ProcessStartInfo(\"/bin/sleep\", [d]) { UseShellExecute = false })`, then `WaitForExit()`.")
+    w("- Python: `subprocess.Popen([\"/bin/sleep\", d])`, then `wait()` (`bench/peers/start.py`).")
+    w("")
+    s = med([x["start_seconds"] for x in start["fanout"]])
+    t = med([x["total_seconds"] for x in start["fanout"]])
+    goals.append((f"{first['count']} children started back to back within 0.12 s", f"{s:.3f} s", s <= 0.12))
+    goals.append(("Seed scenario (all started, then all waited) within 1.42 s", f"{t:.3f} s", t <= 1.42))
+
+    # --- 4. communicate ---
+    comm = {impl: runs("communicate", impl) for impl in ("fanout", "fanout-async", "dotnet", "python", "cat")}
+    size = comm["fanout"][0]["bytes"]
+    size_text = f"{size / (1 << 30):g} GiB" if size >= 1 << 30 else f"{size / (1 << 20):g} MiB"
+    w(f"## 4. Reading {size_text} of a child's stdout")
+    w("")
+    w(f"The child is `head -c {size} /dev/zero`; the whole output ends up in one byte array (one `bytes` for Python). "
+      "The floor is the same bytes through a pipe into `cat > /dev/null`, run by bash, which keeps nothing. GiB/s, higher is better.")
+    w("")
+    w("| Implementation | GiB/s (median) | Range | Seconds (median) | ÷ cat through a pipe |")
+    w("|---|---:|---:|---:|---:|")
+    for impl, r in comm.items():
+        ratio = paired_ratio(r, comm["cat"], "gib_per_s")
+        w(f"| {NAMES[impl]} | **{med([x['gib_per_s'] for x in r]):.2f}** | {fmt_spread(r, 'gib_per_s', lambda v: f'{v:.2f}')} "
+          f"| {med([x['seconds'] for x in r]):.3f} | {fmt_ratio(ratio)} |")
+    w("")
+    w("- Fanout: `Start()` + `Communicate()` (synchronous: one `poll` loop on the calling thread).")
+    w("- Fanout (async): `Start()` + `await CommunicateAsync()` (the reactor).")
+    w("- .NET Process: `RedirectStandardOutput = true`, `StandardOutput.BaseStream.CopyTo(MemoryStream)`, `ToArray()`.")
+    w("- Python: `subprocess.run([\"head\", ...], stdout=PIPE)` (`bench/peers/communicate.py`).")
+    w(f"- cat: `head -c {size} /dev/zero | cat > /dev/null`, timed by bash.")
+    w("")
+    r = paired_ratio(comm["fanout"], comm["cat"], "gib_per_s")
+    goals.append((f"Communicate {size_text}: Fanout ≥ 0.90× cat through a pipe", fmt_ratio(r), r >= 0.9))
+
+    # --- the document ---
+    doc = []
+    d = doc.append
+    d("# Benchmarks: starting processes")
+    d("")
+    d("<!-- Generated by bench/run (bench/report.py); do not edit by hand. -->")
+    d("")
+    d("How fast Fanout spawns, waits for and reads from child processes, measured against peers in the same run: "
+      "GNU `xargs -P`, Python's `subprocess`, .NET's `System.Diagnostics.Process`, and `cat` through a pipe. "
+      "Every figure is the median of the repetitions; every ratio is the median of the per-repetition ratios, "
+      "and in each repetition Fanout and its peers run back to back in a rotating order, so a ratio compares runs under the same load. "
+      "Times are taken inside each program after a warm-up, so runtime start-up and JIT are not counted.")
+    d("")
+    d("Reproduce with:")
+    d("")
+    d("```sh")
+    d("bash bench/run            # full run, writes this file")
+    d("bash bench/run --quick    # smoke run, writes bench/out/benchmarks-quick.md")
+    d("```")
+    d("")
+    d(f"This run: **{args.mode}** mode, {args.reps} repetition(s), {args.elapsed} s of measuring, "
+      f"on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}. Load average (1, 5, 15 min) before: {args.load_before}; after: {args.load_after}.")
+    if args.mode != "full":
+        d("")
+        d("> **Quick mode**: smaller sizes and one repetition — a smoke test of the harness, not figures to quote.")
+    d("")
+    d("## Machine")
+    d("")
+    d("| | |")
+    d("|---|---|")
+    for name, value in machine():
+        d(f"| {name} | {value} |")
+    d("")
+    d("The machine is shared: other work may run at the same time, which is why the medians and the paired ratios matter more than any single figure.")
+    d("")
+    d("## Goals")
+    d("")
+    d("| Goal | Measured | Result |")
+    d("|---|---:|---|")
+    for goal, measured, ok in goals:
+        d(f"| {goal} | {measured} | {mark(ok)} |")
+    d("")
+    doc.extend(out)
+    d("## Raw data")
+    d("")
+    d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
+      "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|communicate --impl ...`); "
+      "the Python peers are in `bench/peers/`.")
+    d("")
+    with open(args.output, "w", encoding="utf-8") as f:
+        f.write("\n".join(doc))
+
+
+if __name__ == "__main__":
+    main()
