@@ -7,7 +7,8 @@ using Fanout.Benchmarks;
 //
 //   spawn       --impl fanout|fanout-sync|dotnet --count 2000 --parallel 8        spawn + wait /bin/true
 //   capture     --impl fanout|fanout-sync|dotnet --count 2000 --parallel 8        /bin/echo hello, stdout read fully
-//   start       --impl fanout|dotnet --count 300 --sleep-min 1.2 --sleep-max 1.3  start all back to back, then wait all
+//   start       --impl fanout|dotnet --count 300 --sleep-min 1.2 --sleep-max 1.3  /bin/sleep: start all back to back, then wait all
+//   seed        --impl fanout|dotnet --count 300                                  samples/Seed000.Background: sh -c "sleep S; echo S", captured
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
@@ -16,7 +17,7 @@ try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help")
     {
-        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|communicate --impl NAME [options]; see Program.cs");
+        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate --impl NAME [options]; see Program.cs");
         return args.Length == 0 ? 2 : 0;
     }
 
@@ -25,7 +26,8 @@ try
     {
         "spawn" => await SpawnBenchmarks.RunAsync(options, capture: false),
         "capture" => await SpawnBenchmarks.RunAsync(options, capture: true),
-        "start" => StartBenchmarks.Run(options),
+        "start" => StartBenchmarks.Run(options, seed: false),
+        "seed" => StartBenchmarks.Run(options, seed: true),
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
