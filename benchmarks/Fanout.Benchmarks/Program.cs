@@ -9,14 +9,21 @@ using Fanout.Benchmarks;
 //   capture     --impl fanout|fanout-sync|dotnet --count 2000 --parallel 8        /bin/echo hello, stdout read fully
 //   start       --impl fanout|dotnet --count 300 --sleep-min 1.2 --sleep-max 1.3  start all back to back, then wait all
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
+//   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
 // runtime's start-up and JIT are not counted (the Python peers do the same).
+if (args is ["hello"])
+{
+    WorkerStartBenchmarks.Hello();
+    return 0;
+}
+
 try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help")
     {
-        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|communicate --impl NAME [options]; see Program.cs");
+        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|communicate|worker-start --impl NAME [options]; see Program.cs");
         return args.Length == 0 ? 2 : 0;
     }
 
@@ -27,6 +34,7 @@ try
         "capture" => await SpawnBenchmarks.RunAsync(options, capture: true),
         "start" => StartBenchmarks.Run(options),
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
+        "worker-start" => WorkerStartBenchmarks.Run(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
     options.ThrowIfUnused();
