@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace Fanout.Tests;
 
 /// <summary>The seed 004 sample, one example (one program run) per test, printing what the seed prints.</summary>
-public sealed partial class Seed004SampleSpecs : ProcessTestBase
+public sealed class Seed004SampleSpecs : ProcessTestBase
 {
     [Fact(Timeout = 30_000)]
     public async Task Simple_five_workers_each_print_Worker()

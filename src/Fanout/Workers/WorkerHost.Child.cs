@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Fanout.Interop;
 using Fanout.Ipc;
 using Microsoft.Win32.SafeHandles;
@@ -32,8 +31,7 @@ internal static partial class WorkerHost
         var frame = Frames.Read(control);
         if (frame is null)
             return 1; // The parent died before it sent the call.
-        var call = JsonSerializer.Deserialize(frame, WorkerJsonContext.Default.WorkerCall)
-            ?? throw new InvalidDataException("The worker's call frame is empty.");
+        var call = WorkerWire.ReadCall(frame);
         CurrentProcess.BecomeWorker(call);
         if (call.StderrLogLevel is { } level)
             FanoutLog.LogToStderr(level);
@@ -61,7 +59,7 @@ internal static partial class WorkerHost
 
         try
         {
-            replies.Write(Frames.Encode(JsonSerializer.SerializeToUtf8Bytes(reply, WorkerJsonContext.Default.WorkerReply)));
+            replies.Write(Frames.Encode(WorkerWire.Write(reply)));
         }
         catch (IOException)
         {

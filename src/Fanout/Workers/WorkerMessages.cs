@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Fanout;
@@ -87,7 +86,3 @@ internal sealed record WorkerReply
     public RemoteError? Error { get; init; }
 }
 
-/// <summary>Source-generated serialization for the envelopes, so a worker's start-up pays no reflection for them.</summary>
-[JsonSerializable(typeof(WorkerCall))]
-[JsonSerializable(typeof(WorkerReply))]
-internal sealed partial class WorkerJsonContext : JsonSerializerContext;

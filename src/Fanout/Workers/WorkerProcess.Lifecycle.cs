@@ -105,7 +105,7 @@ public partial class WorkerProcess
             Arguments = target.Arguments,
             Instance = target.Instance,
         };
-        var frame = Frames.Encode(JsonSerializer.SerializeToUtf8Bytes(call, WorkerJsonContext.Default.WorkerCall));
+        var frame = Frames.Encode(WorkerWire.Write(call));
 
         var (controlRead, controlWrite) = CreatePipe();
         var (replyRead, replyWrite) = CreatePipe();
@@ -170,7 +170,7 @@ public partial class WorkerProcess
             try
             {
                 while (await Frames.ReadAsync(replies, cancellationToken).ConfigureAwait(false) is { } frame)
-                    _reply = JsonSerializer.Deserialize(frame, WorkerJsonContext.Default.WorkerReply);
+                    _reply = WorkerWire.ReadReply(frame);
             }
             catch (Exception e) when (e is IOException or JsonException or OperationCanceledException)
             {
