@@ -10,14 +10,21 @@ using Fanout.Benchmarks;
 //   start       --impl fanout|dotnet --count 300 --sleep-min 1.2 --sleep-max 1.3  /bin/sleep: start all back to back, then wait all
 //   seed        --impl fanout|dotnet --count 300                                  samples/Seed000.Background: sh -c "sleep S; echo S", captured
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
+//   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
 // runtime's start-up and JIT are not counted (the Python peers do the same).
+if (args is ["hello"])
+{
+    WorkerStartBenchmarks.Hello();
+    return 0;
+}
+
 try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help")
     {
-        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate --impl NAME [options]; see Program.cs");
+        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start --impl NAME [options]; see Program.cs");
         return args.Length == 0 ? 2 : 0;
     }
 
@@ -29,6 +36,7 @@ try
         "start" => StartBenchmarks.Run(options, seed: false),
         "seed" => StartBenchmarks.Run(options, seed: true),
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
+        "worker-start" => WorkerStartBenchmarks.Run(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
     options.ThrowIfUnused();

@@ -25,6 +25,7 @@ const string Usage = """
       grandchild SECONDS  start a grandchild that sleeps SECONDS holding stdout/stderr, write its pid
       spawn-kept N SECONDS  start N children sleeping SECONDS with KillOnParentExit, write their pids, wait
       spawn-plain N SECONDS start N children sleeping SECONDS (not kept), write their pids, wait
+      worker daemon|plain SECONDS  start a worker process that writes its pid and sleeps SECONDS, then wait
     """;
 
 var stdout = Console.OpenStandardOutput();
@@ -114,6 +115,11 @@ for (var i = 0; i < steps.Length; i++)
             Write(stdout, "ready\n");
             Thread.Sleep(Timeout.Infinite);
             break;
+        case "worker":
+            var daemon = Next() == "daemon";
+            new WorkerProcess(WorkerTargets.SleepFor, double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)) { Daemon = daemon }.Start();
+            Thread.Sleep(Timeout.Infinite);
+            break;
         case "help" or "--help":
             Write(stdout, Usage);
             break;
@@ -165,6 +171,17 @@ static string Target(string link)
     catch (IOException)
     {
         return "?";
+    }
+}
+
+/// <summary>Targets for the worker processes this program starts.</summary>
+internal static class WorkerTargets
+{
+    /// <summary>Writes this worker's pid, then sleeps.</summary>
+    internal static void SleepFor(double seconds)
+    {
+        Console.WriteLine(Environment.ProcessId);
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
     }
 }
 

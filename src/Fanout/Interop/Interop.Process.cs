@@ -33,6 +33,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "getpid")]
     internal static partial int getpid();
 
+    [LibraryImport(Name, EntryPoint = "getppid")]
+    internal static partial int getppid();
+
     [LibraryImport(Name, EntryPoint = "getpgid", SetLastError = true)]
     internal static partial int getpgid(int pid);
 

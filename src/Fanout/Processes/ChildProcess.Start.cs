@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Fanout.Interop;
@@ -40,8 +41,9 @@ public sealed partial class ChildProcess
         var stderr = spec.Stderr.Kind == Stdio.StdioKind.MergeWithStdout ? Spawner.ChildFd.Inherit : wiring.Wire(spec.Stderr, 2);
         var merge = spec.Stderr.Kind == Stdio.StdioKind.MergeWithStdout;
 
+        var passed = wiring.Pass(spec.PassedHandles);
         var startTimestamp = Stopwatch.GetTimestamp();
-        int Spawn() => Spawner.Spawn(resolved, argv, envp, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup);
+        int Spawn() => Spawner.Spawn(resolved, argv, envp, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup, passed);
         var pid = spec.KillOnParentExit ? SpawnThread.Invoke(Spawn) : Spawn();
         if (pid < 0)
             throw SpawnFailure(spec, resolved, -pid);
@@ -163,6 +165,38 @@ public sealed partial class ChildProcess
                 default:
                     throw new ArgumentException($"{stdio} cannot be used for descriptor {target}.", nameof(stdio));
             }
+        }
+
+        /// <summary>
+        /// Keeps the caller's extra handles open through the spawn and returns their descriptors.
+        /// One numbered below 3 + count could be overwritten by an earlier dup2 in the child, so it is
+        /// duplicated above that range first (close-on-exec; the copy is closed after the spawn).
+        /// </summary>
+        internal int[] Pass(ImmutableArray<SafeHandle> handles)
+        {
+            var fds = new int[handles.Length];
+            for (var i = 0; i < handles.Length; i++)
+            {
+                var added = false;
+                handles[i].DangerousAddRef(ref added);
+                _childEnds.Add(new BorrowedHandle(handles[i]));
+                fds[i] = (int)handles[i].DangerousGetHandle();
+                if (fds[i] >= 3 + handles.Length)
+                    continue;
+                var high = Libc.fcntl(handles[i], Libc.F_DUPFD_CLOEXEC, 3 + handles.Length);
+                if (high < 0)
+                {
+                    var errno = Errno.Last;
+                    throw new ProcessStartException(spec.Program, errno is Libc.EMFILE or Libc.ENFILE
+                        ? OutOfDescriptors()
+                        : Errno.Exception(errno, "fcntl(F_DUPFD_CLOEXEC)", $"descriptor {fds[i]}").Message, errno);
+                }
+
+                _childEnds.Add(new SafeFileHandle(high, ownsHandle: true));
+                fds[i] = high;
+            }
+
+            return fds;
         }
 
         internal void HandOver(ChildProcess child)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 
 namespace Fanout;
 
@@ -47,6 +48,7 @@ public sealed partial class ProcessSpec
         ProcessGroup = other.ProcessGroup;
         KillOnParentExit = other.KillOnParentExit;
         StopGracePeriod = other.StopGracePeriod;
+        PassedHandles = other.PassedHandles;
     }
 
     /// <summary>The program: a path, or a name looked up in PATH.</summary>
@@ -85,6 +87,12 @@ public sealed partial class ProcessSpec
 
     /// <summary>How long a stop waits after SIGTERM before it sends SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; private init; } = DefaultStopGracePeriod;
+
+    /// <summary>
+    /// Descriptors the child gets as 3, 4, … in this order (workers' control and reply pipes).
+    /// The caller keeps ownership and must keep them open until <see cref="Start"/> returns.
+    /// </summary>
+    internal ImmutableArray<SafeHandle> PassedHandles { get; private init; } = [];
 
     /// <summary>Describes a command line run by <c>/bin/sh -c</c>: pipes, redirections and globs work, and so does injection — quote what you insert.</summary>
     public static ProcessSpec Shell(string commandLine)
@@ -177,6 +185,9 @@ public sealed partial class ProcessSpec
         ArgumentOutOfRangeException.ThrowIfLessThan(gracePeriod, TimeSpan.Zero);
         return new(this) { StopGracePeriod = gracePeriod };
     }
+
+    /// <summary>A copy that passes <paramref name="handles"/> to the child as descriptors 3, 4, … (see <see cref="PassedHandles"/>).</summary>
+    internal ProcessSpec WithPassedHandles(params ReadOnlySpan<SafeHandle> handles) => new(this) { PassedHandles = [.. handles] };
 
     /// <summary>The command line, each word quoted as a POSIX shell would need it.</summary>
     public override string ToString() => ShellQuoting.Join([Program, .. Arguments]);

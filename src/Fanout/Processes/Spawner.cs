@@ -7,7 +7,7 @@ namespace Fanout;
 /// <summary>
 /// Starts a program with <c>posix_spawn</c> (glibc uses <c>clone(CLONE_VM|CLONE_VFORK)</c>, so the
 /// cost does not grow with our heap) and reports exec failures as errno from the call itself.
-/// The child gets exactly the descriptors named here on 0, 1 and 2; everything else we hold is
+/// The child gets exactly the descriptors named here on 0, 1 and 2 (and any passed ones on 3, 4, …); everything else we hold is
 /// close-on-exec. Signal dispositions and the mask are reset, because .NET ignores SIGPIPE and an
 /// ignored signal survives exec.
 /// </summary>
@@ -26,7 +26,8 @@ internal static unsafe class Spawner
     /// <summary>Spawns; returns the pid, or minus errno when the spawn (or exec) failed.</summary>
     internal static int Spawn(
         string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string? workingDirectory,
-        ChildFd stdin, ChildFd stdout, ChildFd stderr, bool mergeStderr, ProcessGroupMode group, int joinGroup)
+        ChildFd stdin, ChildFd stdout, ChildFd stderr, bool mergeStderr, ProcessGroupMode group, int joinGroup,
+        IReadOnlyList<int>? passed = null)
     {
         var strings = new NativeStrings(path, argv, envp, workingDirectory);
         var fileActions = NativeMemory.AllocZeroed(Libc.SpawnFileActionsSize);
@@ -42,7 +43,11 @@ internal static unsafe class Spawner
                 Check(Libc.posix_spawn_file_actions_adddup2(fileActions, 1, 2), "posix_spawn_file_actions_adddup2");
             else
                 AddFd(fileActions, stderr, 2);
-            AddCloseFrom(fileActions);
+            // Extra descriptors become 3, 4, …; callers make sure no source lies in that range.
+            var passedCount = passed?.Count ?? 0;
+            for (var i = 0; i < passedCount; i++)
+                Check(Libc.posix_spawn_file_actions_adddup2(fileActions, passed![i], 3 + i), "posix_spawn_file_actions_adddup2");
+            AddCloseFrom(fileActions, 3 + passedCount);
             if (strings.WorkingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
 
@@ -81,17 +86,17 @@ internal static unsafe class Spawner
     private static bool s_closeFromMissing;
 
     /// <summary>
-    /// Closes every descriptor above 2 in the child. Ours are close-on-exec already, but this
+    /// Closes every descriptor from <paramref name="first"/> (3 unless extra ones are passed) in the child. Ours are close-on-exec already, but this
     /// process may have inherited descriptors without that flag, and Python's close_fds=True
     /// taught everyone to expect a clean child. Needs glibc 2.34; older ones skip it.
     /// </summary>
-    private static void AddCloseFrom(void* fileActions)
+    private static void AddCloseFrom(void* fileActions, int first)
     {
         if (s_closeFromMissing)
             return;
         try
         {
-            Check(Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, 3), "posix_spawn_file_actions_addclosefrom_np");
+            Check(Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, first), "posix_spawn_file_actions_addclosefrom_np");
         }
         catch (EntryPointNotFoundException)
         {

@@ -1,0 +1,88 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Fanout;
+
+/// <summary>How a worker finds the code it runs.</summary>
+internal enum TargetKind
+{
+    /// <summary>A static method.</summary>
+    Static,
+
+    /// <summary>A lambda that captures nothing: an instance method of the compiler's field-less closure class.</summary>
+    Lambda,
+
+    /// <summary>An instance method of an object sent as JSON.</summary>
+    Instance,
+
+    /// <summary>The <c>Run</c> override of a <see cref="WorkerProcess"/> subclass sent as JSON.</summary>
+    Subclass,
+}
+
+/// <summary>The method a worker runs, named so the child can find it in the same assembly files.</summary>
+internal sealed record TargetReference
+{
+    public required TargetKind Kind { get; init; }
+
+    /// <summary>The full name of the assembly that declares the method.</summary>
+    public required string Assembly { get; init; }
+
+    /// <summary>Where the parent loaded that assembly from, for assemblies the dependency manifest does not list.</summary>
+    public string? AssemblyPath { get; init; }
+
+    /// <summary>The module's version id: a rebuilt assembly is caught instead of running other code.</summary>
+    public Guid ModuleVersionId { get; init; }
+
+    /// <summary>The assembly-qualified name of the declaring (or, for a subclass, the derived) type.</summary>
+    public required string Type { get; init; }
+
+    public string? Method { get; init; }
+
+    public int MethodToken { get; init; }
+
+    /// <summary>Assembly-qualified names of a generic method's type arguments.</summary>
+    public string[] GenericArguments { get; init; } = [];
+}
+
+/// <summary>The first frame on a worker's control pipe: who it is and what to run.</summary>
+internal sealed record WorkerCall
+{
+    public required string Name { get; init; }
+
+    /// <summary>The numbers naming it among its ancestors' workers (Python's <c>_identity</c>).</summary>
+    public required int[] Identity { get; init; }
+
+    public int ParentPid { get; init; }
+
+    public bool Daemon { get; init; }
+
+    /// <summary>The level of the parent's stderr logging, when it has one, so the child logs the same way.</summary>
+    public LogLevel? StderrLogLevel { get; init; }
+
+    public required TargetReference Target { get; init; }
+
+    public JsonElement[] Arguments { get; init; } = [];
+
+    /// <summary>The object an instance method or a subclass's <c>Run</c> belongs to.</summary>
+    public JsonElement? Instance { get; init; }
+}
+
+/// <summary>An exception in a worker, as the parent receives it.</summary>
+internal sealed record RemoteError(string Type, string Message, string? StackTrace, RemoteError? Inner)
+{
+    /// <summary>Describes <paramref name="exception"/> and its inner exceptions (a few levels deep).</summary>
+    internal static RemoteError From(Exception exception, int depth = 0) => new(
+        exception.GetType().FullName ?? exception.GetType().Name,
+        exception.Message,
+        exception.StackTrace is { } trace ? WorkerHost.WithoutHostFrames(trace) : null,
+        exception.InnerException is { } inner && depth < 8 ? From(inner, depth + 1) : null);
+}
+
+/// <summary>The frame a worker sends back: the returned value, or the exception.</summary>
+internal sealed record WorkerReply
+{
+    public JsonElement? Value { get; init; }
+
+    public RemoteError? Error { get; init; }
+}
+

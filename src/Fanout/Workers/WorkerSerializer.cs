@@ -1,0 +1,137 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Fanout;
+
+/// <summary>
+/// The JSON settings for values that cross to and from a worker. Values are written and read as
+/// the target's declared types, so the wire never names a type to instantiate.
+/// </summary>
+internal static class WorkerSerializer
+{
+    internal const string Justification =
+        "The types come from the target's signature, which the caller's delegate keeps; workers refuse to start without the JIT.";
+
+    /// <summary>Arguments, results and objects: fields included (value tuples), NaN and infinities allowed.</summary>
+    internal static JsonSerializerOptions Options { get; } = Create(subclass: false);
+
+    /// <summary>For a <see cref="WorkerProcess"/> subclass: its own public state, none of the base class's.</summary>
+    internal static JsonSerializerOptions SubclassOptions { get; } = Create(subclass: true);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static JsonElement Serialize(object? value, Type type, JsonSerializerOptions? options = null) =>
+        options is null && TryWritePrimitive(value, type) is { } primitive
+            ? primitive
+            : JsonSerializer.SerializeToElement(value, type, options ?? Options);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static object? Deserialize(JsonElement element, Type type, JsonSerializerOptions? options = null) =>
+        options is null && TryReadPrimitive(element, type, out var primitive)
+            ? primitive
+            : element.Deserialize(type, options ?? Options);
+
+    /// <summary>
+    /// Numbers, text and booleans the way the serializer writes them, without it: its metadata
+    /// costs a fresh worker tens of milliseconds of compilation before the target can start.
+    /// </summary>
+    private static bool TryReadPrimitive(JsonElement element, Type type, out object? value)
+    {
+        value = null;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Null when !type.IsValueType:
+                return true;
+            case JsonValueKind.String when type == typeof(string):
+                value = element.GetString();
+                return true;
+            case JsonValueKind.True or JsonValueKind.False when type == typeof(bool):
+                value = element.GetBoolean();
+                return true;
+            case JsonValueKind.Number when type == typeof(int) && element.TryGetInt32(out var i):
+                value = i;
+                return true;
+            case JsonValueKind.Number when type == typeof(long) && element.TryGetInt64(out var l):
+                value = l;
+                return true;
+            case JsonValueKind.Number when type == typeof(double) && element.TryGetDouble(out var d):
+                value = d;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static JsonElement? TryWritePrimitive(object? value, Type type)
+    {
+        if (value is null ? type.IsValueType : value.GetType() != type)
+            return null;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            switch (value)
+            {
+                case null:
+                    json.WriteNullValue();
+                    break;
+                case string text:
+                    json.WriteStringValue(text);
+                    break;
+                case bool flag:
+                    json.WriteBooleanValue(flag);
+                    break;
+                case int i:
+                    json.WriteNumberValue(i);
+                    break;
+                case long l:
+                    json.WriteNumberValue(l);
+                    break;
+                case double d when double.IsFinite(d):
+                    json.WriteNumberValue(d);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Throws when System.Text.Json cannot handle <paramref name="type"/> at all (delegates, pointers, …).</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static void CheckSupported(Type type) => Options.GetTypeInfo(type);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    private static JsonSerializerOptions Create(bool subclass)
+    {
+        var resolver = new DefaultJsonTypeInfoResolver();
+        if (subclass)
+            resolver.Modifiers.Add(RemoveBaseProperties);
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
+        {
+            IncludeFields = true,
+            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            TypeInfoResolver = resolver,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
+
+    private static void RemoveBaseProperties(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object || !info.Type.IsAssignableTo(typeof(WorkerProcess)))
+            return;
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].AttributeProvider is MemberInfo { DeclaringType: var declaring } && declaring == typeof(WorkerProcess))
+                info.Properties.RemoveAt(i);
+        }
+    }
+}

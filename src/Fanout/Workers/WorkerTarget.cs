@@ -1,0 +1,332 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
+using System.Text.Json;
+
+namespace Fanout;
+
+/// <summary>
+/// The code a worker runs, checked and serialized at the call site (the parent) and found and
+/// invoked again in the child. Anything that cannot cross a process boundary is refused here, in
+/// the constructor the user called, with a message that says why and what to do instead.
+/// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2070", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2072", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2075", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2057", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2060", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
+internal sealed class WorkerTarget
+{
+    private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType)
+    {
+        Reference = reference;
+        Arguments = arguments;
+        Instance = instance;
+        ResultType = resultType;
+    }
+
+    internal TargetReference Reference { get; }
+
+    internal JsonElement[] Arguments { get; }
+
+    internal JsonElement? Instance { get; }
+
+    /// <summary>The declared return type, unwrapped from <c>Task&lt;T&gt;</c>; <c>void</c> for none.</summary>
+    internal Type ResultType { get; }
+
+    /// <summary>A description of the method <see cref="Delegate.Method"/> of <paramref name="target"/> with its arguments.</summary>
+    /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
+    internal static WorkerTarget FromDelegate(Delegate target, object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(args);
+        if (target.HasSingleTarget is false)
+            throw Refuse("it combines several methods (a multicast delegate); a worker runs one method. Start one worker per method.");
+        var method = target.Method;
+        var owner = target.Target;
+        TargetKind kind;
+        JsonElement? instance = null;
+        if (owner is null)
+        {
+            kind = TargetKind.Static;
+        }
+        else if (method.IsStatic)
+        {
+            throw Refuse($"it is '{method.Name}' bound to its first argument (an extension method called on an object). " +
+                $"Pass that object as an argument instead: new WorkerProcess({method.DeclaringType?.Name}.{method.Name}, value, …).");
+        }
+        else if (IsCompilerGenerated(owner.GetType()))
+        {
+            var captured = owner.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+            if (captured.Length > 0)
+            {
+                var names = string.Join(", ", captured.Select(f => CapturedName(f.Name)));
+                throw Refuse($"the lambda captures {names} from the code around it, and a worker runs in another process, where those variables do not exist. " +
+                    "Pass the values as arguments instead — new WorkerProcess((int i) => Work(i), i) — or write a static lambda (`static () => …`) or a static method, " +
+                    "so the compiler checks that nothing is captured.");
+            }
+
+            kind = TargetKind.Lambda;
+        }
+        else if (method.Name.StartsWith('<'))
+        {
+            throw Refuse($"the lambda uses 'this' (an instance of {owner.GetType().Name}), which cannot be sent to another process. " +
+                "Pass the values it needs as arguments and make the lambda static (`static (int n) => …`), or use a static method.");
+        }
+        else
+        {
+            kind = TargetKind.Instance;
+            instance = SerializeOwner(owner, method);
+        }
+
+        CheckMethod(method);
+        var arguments = SerializeArguments(method, args);
+        return new WorkerTarget(Describe(kind, method, method.DeclaringType!), arguments, instance, CheckResultType(method));
+    }
+
+    /// <summary>A description of <paramref name="process"/>'s own <c>Run</c> override, with its public state.</summary>
+    /// <exception cref="InvalidOperationException">The subclass cannot be rebuilt in the child.</exception>
+    internal static WorkerTarget ForSubclass(WorkerProcess process)
+    {
+        var type = process.GetType();
+        var hasConstructor = type.GetConstructor(Type.EmptyTypes) is not null
+            || type.GetConstructors(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Any(c => c.IsDefined(typeof(System.Text.Json.Serialization.JsonConstructorAttribute)));
+        if (!hasConstructor || type.IsGenericTypeDefinition || IsCompilerGenerated(type))
+        {
+            throw new InvalidOperationException(
+                $"{type.Name} overrides Run(), so the worker builds a {type.Name} of its own in the child and copies this one's public properties into it. " +
+                $"Give {type.Name} a public parameterless constructor (or mark a constructor [JsonConstructor]) and keep the state Run() needs in public properties.");
+        }
+
+        CheckAssembly(type.Assembly, type.Name);
+        JsonElement instance;
+        try
+        {
+            instance = WorkerSerializer.Serialize(process, type, WorkerSerializer.SubclassOptions);
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            throw new InvalidOperationException(
+                $"{type.Name}'s public properties cannot be sent to the worker ({e.Message}). Keep only data in public properties " +
+                "(numbers, strings, records, arrays); mark anything else [JsonIgnore] and rebuild it in Run().", e);
+        }
+
+        var run = type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!;
+        return new WorkerTarget(Describe(TargetKind.Subclass, run, type), [], instance, typeof(void));
+    }
+
+    /// <summary>In the child: finds the method, rebuilds its object and arguments, runs it, and returns what it returned.</summary>
+    internal static object? Invoke(WorkerCall call, out Type resultType)
+    {
+        var reference = call.Target;
+        var type = ResolveType(reference);
+        if (reference.Kind == TargetKind.Subclass)
+        {
+            var process = (WorkerProcess)(WorkerSerializer.Deserialize(call.Instance!.Value, type, WorkerSerializer.SubclassOptions)
+                ?? throw new InvalidOperationException($"The worker received no {type.Name} to run."));
+            process.BecomeCurrent(call);
+            resultType = typeof(void);
+            process.RunInWorker();
+            return null;
+        }
+
+        var method = ResolveMethod(type, reference);
+        var owner = reference.Kind switch
+        {
+            TargetKind.Static => null,
+            TargetKind.Lambda => RuntimeHelpers.GetUninitializedObject(type),
+            _ => WorkerSerializer.Deserialize(call.Instance!.Value, type),
+        };
+        var parameters = method.GetParameters();
+        var arguments = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+            arguments[i] = WorkerSerializer.Deserialize(call.Arguments[i], parameters[i].ParameterType);
+        var returned = method.Invoke(owner, BindingFlags.DoNotWrapExceptions, null, arguments, null);
+        resultType = UnwrapTask(method.ReturnType);
+        return returned switch
+        {
+            Task task => AwaitTask(task, resultType),
+            ValueTask valueTask => AwaitTask(valueTask.AsTask(), resultType),
+            _ when method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+                AwaitTask((Task)method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, resultType),
+            _ => returned,
+        };
+    }
+
+    private static object? AwaitTask(Task task, Type resultType)
+    {
+        task.GetAwaiter().GetResult();
+        return resultType == typeof(void) ? null : task.GetType().GetProperty(nameof(Task<int>.Result))!.GetValue(task);
+    }
+
+    private static Type UnwrapTask(Type type)
+    {
+        if (type == typeof(Task) || type == typeof(ValueTask))
+            return typeof(void);
+        if (type.IsGenericType && (type.GetGenericTypeDefinition() == typeof(Task<>) || type.GetGenericTypeDefinition() == typeof(ValueTask<>)))
+            return type.GetGenericArguments()[0];
+        return type;
+    }
+
+    private static TargetReference Describe(TargetKind kind, MethodInfo method, Type type) => new()
+    {
+        Kind = kind,
+        Assembly = type.Assembly.FullName!,
+        AssemblyPath = string.IsNullOrEmpty(type.Assembly.Location) ? null : type.Assembly.Location,
+        ModuleVersionId = type.Module.ModuleVersionId,
+        Type = type.AssemblyQualifiedName!,
+        Method = method.Name,
+        MethodToken = method.MetadataToken,
+        GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
+    };
+
+    private static void CheckMethod(MethodInfo method)
+    {
+        var type = method.DeclaringType ?? throw Refuse($"'{method.Name}' is a global or dynamic method; use a method declared in a class.");
+        CheckAssembly(type.Assembly, $"{type.Name}.{method.Name}");
+        if (type.ContainsGenericParameters || method.ContainsGenericParameters)
+            throw Refuse($"'{method.Name}' has open generic parameters; give it concrete types.");
+        foreach (var parameter in method.GetParameters())
+        {
+            if (parameter.ParameterType.IsByRef || parameter.ParameterType.IsPointer || parameter.ParameterType.IsByRefLike)
+            {
+                throw Refuse($"its parameter '{parameter.Name}' is a {parameter.ParameterType.Name} (by reference, a pointer or a span), which cannot point into another process. " +
+                    "Take the value itself and return what the parent needs.");
+            }
+        }
+    }
+
+    private static void CheckAssembly(Assembly assembly, string what)
+    {
+        if (assembly.IsDynamic)
+            throw Refuse($"{what} is in a dynamic assembly (made with Reflection.Emit), which a new process cannot load. Put the code in a compiled assembly.");
+        var context = AssemblyLoadContext.GetLoadContext(assembly);
+        if (context is not null && context != AssemblyLoadContext.Default)
+        {
+            throw Refuse($"{what} is in {assembly.GetName().Name}, loaded into the load context '{context.Name}'; a worker loads code into its default context only. " +
+                "Start workers with code from the application's own assemblies.");
+        }
+    }
+
+    private static JsonElement SerializeOwner(object owner, MethodInfo method)
+    {
+        var type = owner.GetType();
+        try
+        {
+            var sent = WorkerSerializer.Serialize(owner, type);
+            var rebuilt = WorkerSerializer.Deserialize(sent, type);
+            if (Equals(rebuilt, owner))
+                return sent;
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            throw Refuse($"'{method.Name}' is an instance method of a {type.Name}, and that object cannot be sent to another process ({e.Message}). " +
+                "Use a static method and pass the data it needs as arguments, or make the object a record of plain data.");
+        }
+
+        throw Refuse($"'{method.Name}' is an instance method of a {type.Name}, and a copy of that object made from its public properties is not equal to it, " +
+            "so the worker would run on different state. Use a static method and pass the data it needs as arguments, " +
+            "or make the object a record whose public properties hold all of its state.");
+    }
+
+    private static JsonElement[] SerializeArguments(MethodInfo method, object?[] args)
+    {
+        var parameters = method.GetParameters();
+        if (args.Length > parameters.Length || parameters.Skip(args.Length).Any(p => !p.HasDefaultValue))
+        {
+            var signature = string.Join(", ", parameters.Select(p => $"{p.ParameterType.Name} {p.Name}"));
+            throw new ArgumentException(
+                $"{method.Name}({signature}) takes {parameters.Count(p => !p.HasDefaultValue)} argument(s) but {args.Length} were given.", nameof(args));
+        }
+
+        var elements = new JsonElement[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            var value = i < args.Length ? args[i] : parameter.DefaultValue;
+            var type = parameter.ParameterType;
+            if (value is null ? type.IsValueType && Nullable.GetUnderlyingType(type) is null : !type.IsInstanceOfType(value))
+            {
+                throw new ArgumentException(
+                    $"Argument {i + 1} for parameter '{parameter.Name}' of {method.Name} is {(value is null ? "null" : $"a {value.GetType().Name}")}, but the parameter is a {type.Name}.",
+                    nameof(args));
+            }
+
+            try
+            {
+                elements[i] = WorkerSerializer.Serialize(value, type);
+                _ = WorkerSerializer.Deserialize(elements[i], type);
+            }
+            catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
+            {
+                throw new ArgumentException(
+                    $"Argument {i + 1} for parameter '{parameter.Name}' ({type.Name}) of {method.Name} cannot be sent to a worker process: {e.Message} " +
+                    "Arguments travel as JSON: pass data (numbers, strings, records, arrays and lists of them) rather than live objects " +
+                    "such as streams, handles, tasks or delegates — for a file, pass its path.", nameof(args), e);
+            }
+        }
+
+        return elements;
+    }
+
+    private static Type CheckResultType(MethodInfo method)
+    {
+        var result = UnwrapTask(method.ReturnType);
+        if (result == typeof(void))
+            return result;
+        try
+        {
+            WorkerSerializer.CheckSupported(result);
+        }
+        catch (Exception e) when (e is NotSupportedException or InvalidOperationException or ArgumentException)
+        {
+            throw Refuse($"it returns a {result.Name}, which cannot be sent back from another process ({e.Message}). Return data: numbers, strings, records, arrays.");
+        }
+
+        return result;
+    }
+
+    private static Type ResolveType(TargetReference reference)
+    {
+        if (reference.AssemblyPath is { } path && File.Exists(path))
+        {
+            // The parent may have loaded the assembly from outside the dependency manifest.
+            AssemblyLoadContext.Default.Resolving += (context, name) =>
+                name.FullName == reference.Assembly ? context.LoadFromAssemblyPath(path) : null;
+        }
+
+        var type = Type.GetType(reference.Type, throwOnError: true)!;
+        if (type.Module.ModuleVersionId != reference.ModuleVersionId)
+        {
+            throw new InvalidOperationException(
+                $"{type.Assembly.GetName().Name} in the worker is not the build the parent loaded (it was rebuilt or replaced on disk since the parent started). Restart the parent.");
+        }
+
+        return type;
+    }
+
+    private static MethodInfo ResolveMethod(Type type, TargetReference reference)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
+        var method = type.GetMember(reference.Method!, MemberTypes.Method, all).OfType<MethodInfo>().FirstOrDefault(m => m.MetadataToken == reference.MethodToken)
+            ?? throw new InvalidOperationException($"The worker cannot find {type.Name}.{reference.Method} (token {reference.MethodToken:x8}).");
+        return reference.GenericArguments.Length == 0
+            ? method
+            : method.MakeGenericMethod([.. reference.GenericArguments.Select(name => Type.GetType(name, throwOnError: true)!)]);
+    }
+
+    private static bool IsCompilerGenerated(Type type) =>
+        type.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false) || type.Name.StartsWith('<');
+
+    private static string CapturedName(string field) =>
+        field.Contains("__this", StringComparison.Ordinal) ? "'this'"
+        : field.Contains("__locals", StringComparison.Ordinal) ? "variables of an enclosing block"
+        : $"'{field}'";
+
+    private static ArgumentException Refuse(string why, string parameter = "target") =>
+        new($"This target cannot run in a worker process: {why}", parameter);
+}
