@@ -12,6 +12,11 @@ public abstract class BatchObserver
     {
     }
 
+    /// <summary>A job was not run because an earlier run's job log shows it done.</summary>
+    public virtual void JobAlreadyDone(JobSpec job, long sequence)
+    {
+    }
+
     /// <summary>A line of a job's output, in line-buffer mode only.</summary>
     public virtual void JobOutputLine(JobSpec job, long sequence, string line, bool isStderr)
     {

@@ -55,6 +55,10 @@ public sealed class BatchRunner : IDisposable
     /// <inheritdoc />
     public void Dispose() => _killNow.Dispose();
 
+    /// <summary>Checks a batch's ids and dependencies: unique ids, no unknown dependency, no cycle.</summary>
+    /// <exception cref="FanoutException">The first problem found, naming the jobs.</exception>
+    public static void Validate(IEnumerable<JobSpec> jobs) => _ = new GraphJobSource(jobs);
+
     /// <summary>Ends every running job at once with SIGKILL (a second Ctrl-C).</summary>
     public void KillRunningJobs() => _killNow.Cancel();
 
@@ -220,6 +224,7 @@ public sealed class BatchRunner : IDisposable
                     return true;
                 _alreadyDone++;
                 Interlocked.Increment(ref _runner._skipped);
+                _runner._observer.JobAlreadyDone(pending.Job, pending.Sequence);
                 foreach (var skipped in _source.Finished(pending, succeededBefore))
                     FinishSkipped(skipped, pending.Job.Id);
             }
