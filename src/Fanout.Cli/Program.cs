@@ -62,10 +62,12 @@ static async Task<int> RunAsync(RunSettings settings)
     var stdout = Console.OpenStandardOutput();
     var stderr = Console.OpenStandardError();
     using var interrupt = new CancellationTokenSource();
-    using var runner = new BatchRunner(settings.Batch, observer: null);
-    using var progress = new ProgressDisplay(() => runner.Progress, Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json, settings.ProgressInterval);
+    // The display reads the runner's progress; the runner reports through the display's lock.
+    BatchRunner? observed = null;
+    using var progress = new ProgressDisplay(() => observed?.Progress ?? new BatchProgress(0, false, 0, 0, 0, 0, TimeSpan.Zero),
+        Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json, settings.ProgressInterval);
     var reporter = new ConsoleReporter(settings, stdout, stderr, progress);
-    using var observed = new BatchRunner(settings.Batch, reporter);
+    using var runner = observed = new BatchRunner(settings.Batch, reporter);
 
     // First Ctrl-C or SIGTERM: stop starting, stop running jobs gracefully. Second: kill at once.
     var signals = 0;
@@ -82,7 +84,7 @@ static async Task<int> RunAsync(RunSettings settings)
         }
         else
         {
-            observed.KillRunningJobs();
+            runner.KillRunningJobs();
         }
     }
 
@@ -92,7 +94,7 @@ static async Task<int> RunAsync(RunSettings settings)
     BatchSummary summary;
     try
     {
-        summary = await observed.RunAsync(jobs, interrupt.Token);
+        summary = await runner.RunAsync(jobs, interrupt.Token);
     }
     finally
     {

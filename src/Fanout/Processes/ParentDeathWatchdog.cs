@@ -64,7 +64,8 @@ internal static class ParentDeathWatchdog
         using var read = new SafeFileHandle(fds[0], ownsHandle: true);
         var write = new SafeFileHandle(fds[1], ownsHandle: true);
         // "( … ) &" detaches the script: the intermediate shell exits at once and is reaped here.
-        var launcher = ProcessSpec.Shell("(" + Script + "\n) </dev/stdin >/dev/null 2>&1 &")
+        // A background list's stdin is /dev/null before its own redirections, hence fd 3.
+        var launcher = ProcessSpec.Shell("exec 3<&0\n(" + Script + "\n) <&3 >/dev/null 2>&1 &")
             .WithStdin(Stdio.FromHandle(read))
             .WithStdout(Stdio.Null)
             .WithStderr(Stdio.Null)
