@@ -11,6 +11,18 @@ internal static class CommandWords
 {
     private const string NeedsShell = "$`|&;<>()*?[]{}~#!\n";
 
+    // dash's and bash's builtins and keywords: these must stay in the shell (echo, for one, differs from /bin/echo).
+    private static readonly HashSet<string> ShellWords = new(StringComparer.Ordinal)
+    {
+        ".", ":", "[", "alias", "bg", "break", "cd", "chdir", "command", "continue", "echo", "eval", "exec", "exit", "export",
+        "false", "fc", "fg", "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly", "return", "set",
+        "shift", "source", "test", "times", "trap", "true", "type", "ulimit", "umask", "unalias", "unset", "wait",
+        "if", "then", "else", "elif", "fi", "for", "while", "until", "do", "done", "case", "esac", "function", "{", "}", "!",
+    };
+
+    /// <summary>True for a word that a shell treats itself (a builtin or a keyword).</summary>
+    internal static bool IsShellBuiltin(string word) => ShellWords.Contains(word);
+
     internal static bool TrySplit(string line, out List<string> words)
     {
         words = [];

@@ -61,12 +61,16 @@ public sealed record JobSpec
     /// <summary>Ids of the jobs that must succeed before it starts.</summary>
     public ImmutableArray<string> DependsOn { get; init; } = [];
 
-    /// <summary>The command as a process description.</summary>
+    /// <summary>
+    /// The command as a process description. A shell line that is a plain command (words and
+    /// quotes, nothing to expand, not a shell builtin) runs directly, as the shell would exec it:
+    /// one process less, and a signal that kills the program is reported as that signal rather
+    /// than as the shell's exit code 128 + n.
+    /// </summary>
     public ProcessSpec ToProcessSpec()
     {
-        var spec = UseShell || !CommandWords.TrySplit(CommandLine, out var words) || words.Count == 0
-            ? ProcessSpec.Shell(CommandLine)
-            : new ProcessSpec(words[0], words.Skip(1));
+        var direct = CommandWords.TrySplit(CommandLine, out var words) && words.Count > 0 && (!UseShell || !CommandWords.IsShellBuiltin(words[0]));
+        var spec = direct ? new ProcessSpec(words[0], words.Skip(1)) : ProcessSpec.Shell(CommandLine);
         if (WorkingDirectory is not null)
             spec = spec.WithWorkingDirectory(WorkingDirectory);
         foreach (var (name, value) in Environment)
