@@ -30,12 +30,13 @@ internal static class SummaryPrinter
             text.AppendLine(CultureInfo.InvariantCulture, $"fanout: … and {shown - FailuresShown} more failures (see the job log or --results)");
         var skipped = summary.Failures.Count(f => f.Outcome == JobOutcome.Skipped);
         var failed = summary.Failures.Count - skipped;
-        text.Append(CultureInfo.InvariantCulture, $"fanout: {summary.Total} jobs: {summary.Succeeded} succeeded, {failed} failed");
+        var total = summary.TotalKnown ? $"{summary.Total} jobs" : $"{summary.Total} jobs read (the input was not read to its end)";
+        text.Append(CultureInfo.InvariantCulture, $"fanout: {total}: {summary.Succeeded} succeeded, {failed} failed");
         if (skipped > 0)
             text.Append(CultureInfo.InvariantCulture, $", {skipped} skipped after a failed dependency");
         if (summary.AlreadyDone > 0)
             text.Append(CultureInfo.InvariantCulture, $", {summary.AlreadyDone} already done");
-        var notRun = summary.Total - summary.Succeeded - summary.Failures.Count - summary.AlreadyDone;
+        var notRun = !summary.TotalKnown ? 0 : summary.Total - summary.Succeeded - summary.Failures.Count - summary.AlreadyDone;
         if (notRun > 0)
             text.Append(CultureInfo.InvariantCulture, $", {notRun} not run");
         text.AppendLine(CultureInfo.InvariantCulture, $"; wall {summary.WallTime.TotalSeconds:0.00} s, CPU {summary.CpuTime.TotalSeconds:0.00} s");

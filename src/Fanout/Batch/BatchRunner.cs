@@ -152,7 +152,7 @@ public sealed class BatchRunner : IDisposable
             }
 
             _runner._clock.Stop();
-            return new BatchSummary(_source.Known, _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason);
+            return new BatchSummary(_source.Known, _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown);
         }
 
         private async Task LoopAsync()

@@ -1,7 +1,7 @@
 namespace Fanout.Batch;
 
 /// <summary>What a finished batch did.</summary>
-/// <param name="Total">Jobs in the batch.</param>
+/// <param name="Total">Jobs in the batch, or, when it stopped before reading all its input, the jobs read.</param>
 /// <param name="Succeeded">Jobs that succeeded in this run.</param>
 /// <param name="Failures">Every job that failed, timed out, could not start, was skipped for a failed dependency, or was stopped.</param>
 /// <param name="AlreadyDone">Jobs skipped because an earlier run's job log shows them done.</param>
@@ -9,6 +9,7 @@ namespace Fanout.Batch;
 /// <param name="CpuTime">User plus system CPU time of every attempt of every job.</param>
 /// <param name="Interrupted">True when the batch was cancelled (Ctrl-C, SIGTERM).</param>
 /// <param name="HaltReason">Why the batch halted early, or null.</param>
+/// <param name="TotalKnown">False when the batch stopped before reading all its input, so more jobs may have followed.</param>
 public sealed record BatchSummary(
     long Total,
     int Succeeded,
@@ -17,7 +18,8 @@ public sealed record BatchSummary(
     TimeSpan WallTime,
     TimeSpan CpuTime,
     bool Interrupted,
-    string? HaltReason)
+    string? HaltReason,
+    bool TotalKnown = true)
 {
     /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
     public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && Succeeded + AlreadyDone == Total;
