@@ -117,6 +117,7 @@ public sealed class BatchRunner : IDisposable
         private readonly Joblog? _joblog;
         private TimeSpan _cpu;
         private int _alreadyDone;
+        private long _lastSequence;
         private bool _stopStarting;
         private bool _interrupted;
         private string? _haltReason;
@@ -152,7 +153,7 @@ public sealed class BatchRunner : IDisposable
             }
 
             _runner._clock.Stop();
-            return new BatchSummary(_source.Known, _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown);
+            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown);
         }
 
         private async Task LoopAsync()
@@ -169,14 +170,19 @@ public sealed class BatchRunner : IDisposable
                 var admissionBlocked = StartWhatMay();
                 PublishProgress();
                 if (_running.Count == 0 && (_stopStarting || (_source.Exhausted && _retries.Count == 0)))
+                {
+                    _source.Stop();
                     return;
+                }
 
                 var wait = NextWait(admissionBlocked);
                 var readable = reader.WaitToReadAsync().AsTask();
+                // A free slot with no job yet waits for the input too (a slow pipe of command lines).
+                var more = !_stopStarting && !admissionBlocked && _freeSlots.Count > 0 ? _source.WaitForMoreAsync() : null;
                 if (wait is { } delay)
-                    await Task.WhenAny(readable, Task.Delay(delay)).ConfigureAwait(false);
+                    await Task.WhenAny(readable, Task.Delay(delay), more ?? readable).ConfigureAwait(false);
                 else
-                    await readable.ConfigureAwait(false);
+                    await Task.WhenAny(readable, more ?? readable).ConfigureAwait(false);
 
                 while (reader.TryRead(out var report))
                 {
@@ -265,6 +271,7 @@ public sealed class BatchRunner : IDisposable
 
         private void StartAttempt(PendingJob pending, int attempt)
         {
+            _lastSequence = Math.Max(_lastSequence, pending.Sequence);
             var slot = _freeSlots.Pop();
             var stop = new CancellationTokenSource();
             var running = new RunningAttempt(pending, slot, attempt, stop);

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Fanout.Batch;
 
 /// <summary>A job waiting to start, with its sequence number.</summary>
@@ -20,41 +22,85 @@ internal abstract class JobSource
 
     /// <summary>A job ended for good; returns the jobs that can now never run because it failed.</summary>
     internal abstract IReadOnlyList<PendingJob> Finished(PendingJob job, bool succeeded);
+
+    /// <summary>Completes when another job may be available; null when none will ever come.</summary>
+    internal virtual Task? WaitForMoreAsync() => null;
+
+    /// <summary>No more jobs are wanted (halt, interruption).</summary>
+    internal virtual void Stop()
+    {
+    }
 }
 
 /// <summary>
-/// Jobs without dependencies, pulled from the input only when a slot is free, so a batch of a
-/// million lines never sits in memory.
+/// Jobs without dependencies, read from the input by a background task into a bounded queue of
+/// <see cref="LookAhead"/> jobs: a batch of that size or less is counted at once (so progress has a
+/// total and an ETA), a slow input (a pipe that delivers lines over time) starts its jobs as they
+/// come, and a batch of a million lines never sits in memory.
 /// </summary>
-internal sealed class StreamJobSource(IEnumerable<JobSpec> jobs) : JobSource
+internal sealed class StreamJobSource : JobSource
 {
-    private readonly IEnumerator<JobSpec> _jobs = jobs.GetEnumerator();
-    private bool _ended;
+    internal const int LookAhead = 10_000;
+    private readonly Channel<PendingJob> _queue = Channel.CreateBounded<PendingJob>(new BoundedChannelOptions(LookAhead) { SingleReader = true, SingleWriter = true });
+    private volatile bool _stopped;
+    private long _produced;
+    private volatile bool _ended;
+    private Exception? _failure;
+
+    internal StreamJobSource(IEnumerable<JobSpec> jobs) => _ = Task.Run(() => ProduceAsync(jobs));
 
     internal override bool AllKnown => _ended;
 
-    internal override bool Exhausted => _ended;
+    internal override bool Exhausted => _ended && _queue.Reader.Count == 0;
 
     internal override bool TryTake(out PendingJob job)
     {
-        if (!_ended && _jobs.MoveNext())
-        {
-            Known++;
-            job = new PendingJob(_jobs.Current, Known);
+        Known = Interlocked.Read(ref _produced);
+        if (_queue.Reader.TryRead(out job))
             return true;
-        }
-
-        if (!_ended)
-        {
-            _ended = true;
-            _jobs.Dispose();
-        }
-
-        job = default;
+        if (_failure is { } failure)
+            throw new FanoutException($"Reading the jobs failed: {failure.Message}", failure);
         return false;
     }
 
+    internal override Task? WaitForMoreAsync() => _ended && _queue.Reader.Count == 0 ? null : _queue.Reader.WaitToReadAsync().AsTask();
+
     internal override IReadOnlyList<PendingJob> Finished(PendingJob job, bool succeeded) => [];
+
+    internal override void Stop()
+    {
+        // Closing the queue ends a producer that waits for room; one reading the input stops at its next job.
+        _stopped = true;
+        _queue.Writer.TryComplete();
+    }
+
+    private async Task ProduceAsync(IEnumerable<JobSpec> jobs)
+    {
+        try
+        {
+            foreach (var job in jobs)
+            {
+                if (_stopped)
+                    break;
+                var sequence = Interlocked.Increment(ref _produced);
+                await _queue.Writer.WriteAsync(new PendingJob(job, sequence)).ConfigureAwait(false);
+            }
+        }
+        catch (ChannelClosedException) when (_stopped)
+        {
+        }
+#pragma warning disable CA1031 // handed to the runner, which reports it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _failure = e;
+        }
+        finally
+        {
+            _ended = true;
+            _queue.Writer.TryComplete();
+        }
+    }
 }
 
 /// <summary>

@@ -84,7 +84,7 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Equal(0, retried.ReturnCode);
         Assert.Contains("retrying", retried.StderrText, StringComparison.Ordinal);
         Assert.Contains("halting", halted.StderrText, StringComparison.Ordinal);
-        Assert.Contains("1 jobs read (the input was not read to its end): 0 succeeded, 1 failed", halted.StderrText, StringComparison.Ordinal);
+        Assert.Contains("4 jobs: 0 succeeded, 1 failed, 3 not run", halted.StderrText, StringComparison.Ordinal);
         Assert.Equal(1, halted.ReturnCode);
     }
 
