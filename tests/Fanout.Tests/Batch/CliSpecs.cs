@@ -74,7 +74,7 @@ public sealed class CliSpecs : ProcessTestBase
     {
         using var cli = new Cli();
 
-        var timedOut = await cli.RunAsync("--timeout", "0.3", "--grace", "0", TestChild.Path, "sleep", "{}", ":::", "30", "0");
+        var timedOut = await cli.RunAsync("--timeout", "3", "--grace", "0", TestChild.Path, "sleep", "{}", ":::", "30", "0");
         // As in GNU parallel, the template is shell code: the words are joined, not quoted.
         var retried = await cli.RunAsync("--retries", "2", "--retry-delay", "0.05", "echo {} >> tries; [ $(wc -l < tries) -ge 3 ]", ":::", "once");
         var halted = await cli.RunAsync("-j", "1", "--halt", "soon,fail=1", "exit", "{}", ":::", "1", "0", "0", "0");

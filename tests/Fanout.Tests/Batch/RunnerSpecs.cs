@@ -55,7 +55,7 @@ public sealed class RunnerSpecs : ProcessTestBase
     [Fact(Timeout = 60_000)]
     public async Task A_job_over_its_time_limit_is_stopped_and_reported_as_timed_out()
     {
-        using var runner = new BatchRunner(new BatchOptions { Timeout = TimeoutPolicy.Parse("0.3"), StopGracePeriod = TimeSpan.FromMilliseconds(200) });
+        using var runner = new BatchRunner(new BatchOptions { Timeout = TimeoutPolicy.Parse("2"), StopGracePeriod = TimeSpan.FromMilliseconds(200) });
 
         var summary = await runner.RunAsync([Job("slow", "sleep", "30"), Job("quick", "exit", "0")]);
 
