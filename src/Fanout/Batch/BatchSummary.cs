@@ -24,6 +24,6 @@ public sealed record BatchSummary(
     /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
     public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && Succeeded + AlreadyDone == Total;
 
-    /// <summary>GNU parallel's exit code: 0 when all succeeded, else the number of jobs that did not, capped at 101.</summary>
-    public int ExitCode => Success ? 0 : Math.Clamp(Math.Max(Failures.Count, (int)Math.Min(Total - Succeeded - AlreadyDone, 101)), 1, 101);
+    /// <summary>GNU parallel's exit code: 0 when all succeeded, else the number of jobs that failed (at least 1, at most 101).</summary>
+    public int ExitCode => Success ? 0 : Math.Clamp(Failures.Count, 1, 101);
 }
