@@ -26,7 +26,10 @@ public sealed partial class ChildProcess
         var environment = BuildEnvironment(spec);
         var resolved = ExecutableResolver.Resolve(spec.Program, environment.GetValueOrDefault("PATH"), spec.WorkingDirectory);
         List<string> argv = [spec.Program, .. spec.Arguments];
-        if (spec.KillOnParentExit)
+        // A group of its own is guarded by the watchdog (cheap, and it reaches grandchildren);
+        // a child in our group gets the kernel's parent-death signal through setpriv.
+        var guardedByWatchdog = spec.KillOnParentExit && spec.ProcessGroup != ProcessGroupMode.Inherit;
+        if (spec.KillOnParentExit && !guardedByWatchdog)
         {
             // PR_SET_PDEATHSIG survives exec, so setpriv sets it and then becomes the program.
             var setpriv = ExecutableResolver.Resolve("setpriv", "/usr/bin:/bin:/usr/sbin:/sbin", null);
@@ -44,13 +47,19 @@ public sealed partial class ChildProcess
         var passed = wiring.Pass(spec.PassedHandles);
         var startTimestamp = Stopwatch.GetTimestamp();
         int Spawn() => Spawner.Spawn(resolved, argv, envp, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup, passed);
-        var pid = spec.KillOnParentExit ? SpawnThread.Invoke(Spawn) : Spawn();
+        var pid = spec.KillOnParentExit && !guardedByWatchdog ? SpawnThread.Invoke(Spawn) : Spawn();
         if (pid < 0)
             throw SpawnFailure(spec, resolved, -pid);
 
         var group = spec.ProcessGroup == ProcessGroupMode.Inherit ? Libc.getpgid(0) : joinGroup != 0 ? joinGroup : pid;
         var child = new ChildProcess(spec, pid, group, startTimestamp);
         wiring.HandOver(child);
+        if (guardedByWatchdog)
+        {
+            ParentDeathWatchdog.Register(group);
+            child._watchdogGroup = group;
+        }
+
         return child;
     }
 

@@ -25,6 +25,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private PipeEndStream? _stdout;
     private PipeEndStream? _stderr;
     private int _disposed;
+    private int _watchdogGroup;
 
     private ChildProcess(ProcessSpec spec, int pid, int processGroup, long startTimestamp)
     {
@@ -177,6 +178,8 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 return false;
             var wall = Stopwatch.GetElapsedTime(_startTimestamp);
             _pidfd?.Dispose();
+            if (_watchdogGroup != 0)
+                ParentDeathWatchdog.Unregister(_watchdogGroup);
             if (rc < 0)
             {
                 var errno = Errno.Last;

@@ -80,8 +80,10 @@ public sealed partial class ProcessSpec
     public ProcessGroupMode ProcessGroup { get; private init; } = ProcessGroupMode.NewGroup;
 
     /// <summary>
-    /// When true, the kernel kills the child (SIGKILL) when this process dies, however it dies —
-    /// even by SIGKILL. Uses the parent-death signal through util-linux's <c>setpriv</c>.
+    /// When true, the child is killed (SIGKILL) when this process dies, however it dies — even by
+    /// SIGKILL. A child in a group of its own (the default) is killed with its whole group by a
+    /// small watchdog that notices our death; a child in our group gets the kernel's parent-death
+    /// signal through util-linux's <c>setpriv</c>.
     /// </summary>
     public bool KillOnParentExit { get; private init; }
 

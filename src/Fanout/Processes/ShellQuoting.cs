@@ -3,17 +3,17 @@ using System.Buffers;
 namespace Fanout;
 
 /// <summary>Quotes words so that a POSIX shell reads each back as exactly one argument.</summary>
-internal static class ShellQuoting
+public static class ShellQuoting
 {
     private static readonly SearchValues<char> Safe =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_");
 
     /// <summary>The word unchanged when it is safe, otherwise in single quotes with embedded quotes escaped.</summary>
-    internal static string Quote(string word) =>
+    public static string Quote(string word) =>
         word.Length > 0 && !word.AsSpan().ContainsAnyExcept(Safe)
             ? word
             : "'" + word.Replace("'", "'\"'\"'", StringComparison.Ordinal) + "'";
 
     /// <summary>Every word quoted and joined with spaces.</summary>
-    internal static string Join(IEnumerable<string> words) => string.Join(' ', words.Select(Quote));
+    public static string Join(IEnumerable<string> words) => string.Join(' ', words.Select(Quote));
 }

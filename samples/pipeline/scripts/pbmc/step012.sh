@@ -1,0 +1,9 @@
+#!/bin/sh
+# PBMC step 012 of 35: stands in for one analysis script of the seed's pipeline.
+# Usage: sh step012.sh SAMPLE — works a few milliseconds, then writes results/pbmc/SAMPLE.step012.
+set -eu
+sample=$1
+i=0
+sum=12
+while [ $i -lt 100 ]; do i=$((i + 1)); sum=$(( (sum * 31 + i + ${#sample}) % 1000003 )); done
+printf '%s\t%s\t%s\n' "$sample" step012 "$sum" > "results/pbmc/$sample.step012"

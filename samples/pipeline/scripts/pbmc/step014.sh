@@ -1,0 +1,9 @@
+#!/bin/sh
+# PBMC step 014 of 35: stands in for one analysis script of the seed's pipeline.
+# Usage: sh step014.sh SAMPLE — works a few milliseconds, then writes results/pbmc/SAMPLE.step014.
+set -eu
+sample=$1
+i=0
+sum=14
+while [ $i -lt 100 ]; do i=$((i + 1)); sum=$(( (sum * 31 + i + ${#sample}) % 1000003 )); done
+printf '%s\t%s\t%s\n' "$sample" step014 "$sum" > "results/pbmc/$sample.step014"

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Fanout.Batch;
+using Fanout.Cli.Manifest;
+
+namespace Fanout.Cli;
+
+/// <summary>Turns `fanout run`'s words into jobs: a YAML manifest, a template with input sources, or command lines.</summary>
+internal static class JobInputs
+{
+    /// <summary>True when the words name a manifest file.</summary>
+    internal static bool IsManifest(IReadOnlyList<string> words) =>
+        words.Count == 1 && (words[0].EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || words[0].EndsWith(".yml", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The jobs, read lazily where they come from a template or lines.</summary>
+    /// <exception cref="UsageException">The manifest, the template or an input file is wrong; the message says where.</exception>
+    internal static IEnumerable<JobSpec> Read(RunSettings settings, out int? manifestParallel)
+    {
+        manifestParallel = null;
+        if (IsManifest(settings.CommandWords))
+        {
+            if (!File.Exists(settings.CommandWords[0]))
+                throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
+            var manifest = BatchManifest.Load(settings.CommandWords[0]);
+            manifestParallel = manifest.Parallel;
+            return manifest.Jobs.Select(job => Apply(settings, job)).ToList();
+        }
+
+        TemplateInput input;
+        CommandTemplate template;
+        try
+        {
+            input = TemplateInput.Parse(settings.CommandWords);
+            if (!input.HasSources)
+            {
+                if (settings.ArgumentFile is { } file)
+                    input = TemplateInput.Parse([.. settings.CommandWords, "::::", file]);
+                else if (!Console.IsInputRedirected)
+                    throw new UsageException("fanout run: no input. Give values after :::, a file after :::: or -a, or command lines on stdin. See 'fanout run --help'.");
+                else
+                    input = input.OrStandardInput();
+            }
+
+            template = CommandTemplate.Parse(input.CommandWords);
+            template.Validate(input.SourceCount);
+        }
+        catch (TemplateException e)
+        {
+            throw new UsageException("fanout run: " + e.Message);
+        }
+
+        return Expand(settings, input, template);
+    }
+
+    private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template)
+    {
+        var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
+        long sequence = 0;
+        foreach (var values in input.Arguments())
+        {
+            var seq = ++sequence;
+            var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))
+            {
+                Arguments = [.. values],
+                CommandForSlot = slotDependent ? slot => template.Render(values, seq, slot) : null,
+            };
+            yield return Apply(settings, job);
+        }
+    }
+
+    private static JobSpec Apply(RunSettings settings, JobSpec job)
+    {
+        job = job with { UseShell = settings.UseShell };
+        if (settings.WorkingDirectory is not null)
+            job = job with { WorkingDirectory = settings.WorkingDirectory };
+        if (settings.Environment.Count > 0)
+            job = job with { Environment = job.Environment.SetItems(settings.Environment) };
+        return job;
+    }
+}

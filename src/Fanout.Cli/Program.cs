@@ -1,0 +1,112 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Fanout;
+using Fanout.Batch;
+using Fanout.Cli;
+using Fanout.Cli.Output;
+
+// fanout: the command-line face of Fanout's batch runner.
+const int UsageError = 255;
+
+var runLine = new RunCommandLine();
+var root = new RootCommand("fanout: run many jobs in parallel in separate processes, wait for all of them, retry, resume, then run the post step.\n\n" + RunCommandLine.Examples)
+{
+    runLine.Command,
+};
+
+try
+{
+    if (args.Length > 0 && args[0] == "run")
+    {
+        var rest = args[1..];
+        var commandStart = runLine.CommandStart(rest);
+        var parsed = root.Parse(["run", .. rest[..commandStart]]);
+        if (parsed.Errors.Count > 0 || rest[..commandStart].Any(w => w is "-h" or "--help" or "-?"))
+        {
+            var exit = parsed.Invoke();
+            return parsed.Errors.Count > 0 ? UsageError : exit;
+        }
+
+        var settings = runLine.Read(parsed, rest[commandStart..]);
+        return await RunAsync(settings);
+    }
+
+    var result = root.Parse(args);
+    var code = result.Invoke();
+    return result.Errors.Count > 0 ? UsageError : code;
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return UsageError;
+}
+catch (FanoutException e)
+{
+    Console.Error.WriteLine("fanout: " + e.Message);
+    return UsageError;
+}
+
+static async Task<int> RunAsync(RunSettings settings)
+{
+    var jobs = JobInputs.Read(settings, out var manifestParallel);
+    if (manifestParallel is { } parallel && !Environment.GetCommandLineArgs().Any(a => a is "-j" or "--jobs" || a.StartsWith("--jobs=", StringComparison.Ordinal)))
+        settings = settings with { Batch = settings.Batch with { MaxParallel = parallel } };
+
+    if (settings.DryRun)
+    {
+        foreach (var job in jobs)
+            Console.Out.WriteLine(job.CommandForSlot?.Invoke(1) ?? job.CommandLine);
+        return 0;
+    }
+
+    var stdout = Console.OpenStandardOutput();
+    var stderr = Console.OpenStandardError();
+    using var interrupt = new CancellationTokenSource();
+    // The display reads the runner's progress; the runner reports through the display's lock.
+    BatchRunner? observed = null;
+    using var progress = new ProgressDisplay(() => observed?.Progress ?? new BatchProgress(0, false, 0, 0, 0, 0, TimeSpan.Zero),
+        Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json, settings.ProgressInterval);
+    var reporter = new ConsoleReporter(settings, stdout, stderr, progress);
+    using var runner = observed = new BatchRunner(settings.Batch, reporter);
+
+    // First Ctrl-C or SIGTERM: stop starting, stop running jobs gracefully. Second: kill at once.
+    var signals = 0;
+    PosixSignal? received = null;
+    void OnSignal(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        received ??= context.Signal;
+        if (Interlocked.Increment(ref signals) == 1)
+        {
+            lock (TerminalLock.Gate)
+                Console.Error.WriteLine($"\nfanout: {context.Signal}: stopping; press Ctrl-C again to kill the running jobs at once");
+            interrupt.Cancel();
+        }
+        else
+        {
+            runner.KillRunningJobs();
+        }
+    }
+
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+    BatchSummary summary;
+    try
+    {
+        summary = await runner.RunAsync(jobs, interrupt.Token);
+    }
+    finally
+    {
+        progress.Dispose();
+    }
+
+    reporter.Flush();
+    if (settings.Json)
+        SummaryPrinter.WriteJson(reporter, summary);
+    else
+        SummaryPrinter.Print(summary, Console.Error, settings.Quiet);
+    if (summary.Interrupted)
+        return received == PosixSignal.SIGTERM ? 143 : 130;
+    return summary.ExitCode;
+}

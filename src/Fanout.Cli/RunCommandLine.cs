@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Globalization;
+using Fanout.Batch;
+
+namespace Fanout.Cli;
+
+/// <summary>
+/// The options of <c>fanout run</c>. As in GNU parallel, options come first and the first word
+/// that is not an option starts the command template, so <c>fanout run -j 4 grep -c x {} ::: *.txt</c>
+/// passes <c>-c</c> to grep. The options part is parsed (and documented) by System.CommandLine.
+/// </summary>
+internal sealed class RunCommandLine
+{
+    internal const string Examples = """
+        Examples:
+          fanout run -j 8 gzip -9 {} ::: *.fastq            compress files, 8 at a time
+          fanout run -k echo {1}-{2} ::: a b ::: 1 2        a-1 a-2 b-1 b-2, in order
+          fanout run -a samples.txt sh align.sh {}          one job per line of samples.txt
+          fanout run < commands.txt                         one job per command line
+          fanout run --joblog log.tsv --resume-failed < commands.txt
+          fanout run samples/pipeline/batch.yaml            a manifest with groups, dependencies and a final step
+        """;
+
+    private readonly Option<string> _jobs = new("--jobs", "-j") { Description = "Jobs at once: N, N% of the cores, or 0 for as many as there are jobs. Default: the number of cores." };
+    private readonly Option<bool> _keepOrder = new("--keep-order", "-k") { Description = "Print each job's output in input order, not completion order." };
+    private readonly Option<string> _timeout = new("--timeout") { Description = "Stop a job after this many seconds, or after N% of the median runtime of the jobs that succeeded (e.g. 200%)." };
+    private readonly Option<int> _retries = new("--retries") { Description = "Run a failed job again up to N more times, waiting longer each time." };
+    private readonly Option<double> _retryDelay = new("--retry-delay") { Description = "Seconds before the first retry (doubling after). Default 0.5." };
+    private readonly Option<string> _halt = new("--halt") { Description = "Stop early: never, soon,fail=N, now,fail=N, soon,success=N, now,success=N (N or N%)." };
+    private readonly Option<string> _joblog = new("--joblog") { Description = "Append a line per finished job to this file (GNU parallel's columns, then MaxRSS, CPU, Attempts, Id)." };
+    private readonly Option<bool> _resume = new("--resume") { Description = "Skip the jobs the job log shows finished (matched by command)." };
+    private readonly Option<bool> _resumeFailed = new("--resume-failed") { Description = "Skip the jobs the job log shows succeeded; run the failed and unfinished ones." };
+    private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/." };
+    private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
+    private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
+    private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string> _workdir = new("--workdir") { Description = "Run the jobs in this directory." };
+    private readonly Option<bool> _tag = new("--tag") { Description = "Prefix each output line with the job's arguments and a tab." };
+    private readonly Option<bool> _lineBuffer = new("--line-buffer") { Description = "Print output lines as they come (whole lines, never mixed mid-line) instead of each job's output at its end." };
+    private readonly Option<bool> _json = new("--json") { Description = "Write JSON lines: one event per finished job (with its output) and a summary." };
+    private readonly Option<string> _memfree = new("--memfree") { Description = "Start a job only while this much memory is available (e.g. 2G)." };
+    private readonly Option<double> _load = new("--load") { Description = "Start a job only while the one-minute load average is below this." };
+    private readonly Option<string> _argFile = new("--arg-file", "-a") { Description = "Read input values (with a template) or command lines (without) from this file instead of stdin." };
+    private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
+    private readonly Option<double> _progressInterval = new("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal. Default 10; 0 for none." };
+    private readonly Option<double> _grace = new("--grace") { Description = "Seconds a stopped job gets between SIGTERM and SIGKILL. Default 2." };
+    private readonly Option<bool> _keepJobsOnExit = new("--no-kill-on-exit") { Description = "Let running jobs live on if fanout itself is killed (by default the kernel kills them)." };
+
+    internal RunCommandLine()
+    {
+        Command = new Command("run", "Run jobs in parallel: from a command template with ::: inputs, command lines on stdin or in a file, or a YAML manifest.\n\n" + Examples);
+        foreach (var option in Options)
+            Command.Add(option);
+        Command.Add(new Argument<string[]>("command") { Description = "The command template (with {} and the other replacement strings) and its ::: / :::: input sources, or a .yaml manifest.", Arity = ArgumentArity.ZeroOrMore });
+    }
+
+    internal Command Command { get; }
+
+    private Option[] Options =>
+    [
+        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+    ];
+
+    /// <summary>Where the options end and the command begins: the first word that is not an option or an option's value.</summary>
+    internal int CommandStart(IReadOnlyList<string> words)
+    {
+        var i = 0;
+        while (i < words.Count)
+        {
+            var word = words[i];
+            if (word == "--")
+                return i + 1;
+            if (word.Length < 2 || word[0] != '-')
+                return i;
+            var name = word.Split('=', 2)[0];
+            var option = Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
+            if (option is null)
+            {
+                if (name is "-h" or "--help" or "-?")
+                {
+                    i++;
+                    continue;
+                }
+
+                throw new UsageException($"fanout run: unknown option '{word}'. See 'fanout run --help'.");
+            }
+
+            i += option.ValueType == typeof(bool) || word.Contains('=', StringComparison.Ordinal) ? 1 : 2;
+        }
+
+        return i;
+    }
+
+    /// <summary>Reads the parsed options into settings; throws <see cref="UsageException"/> naming a bad value.</summary>
+    internal RunSettings Read(ParseResult parsed, IReadOnlyList<string> commandWords)
+    {
+        var batch = new BatchOptions
+        {
+            MaxParallel = ParseJobs(parsed.GetValue(_jobs)),
+            Timeout = parsed.GetValue(_timeout) is { } timeout ? Parse(() => TimeoutPolicy.Parse(timeout)) : null,
+            Retries = NonNegative(parsed.GetValue(_retries), "--retries"),
+            RetryDelay = parsed.GetResult(_retryDelay) is null ? new BatchOptions().RetryDelay : Seconds(parsed.GetValue(_retryDelay), "--retry-delay"),
+            Halt = parsed.GetValue(_halt) is { } halt ? Parse(() => HaltPolicy.Parse(halt)) : HaltPolicy.Never,
+            JoblogPath = parsed.GetValue(_joblog),
+            Resume = parsed.GetValue(_resumeFailed) ? ResumeMode.ResumeFailed : parsed.GetValue(_resume) ? ResumeMode.Resume : ResumeMode.None,
+            ResultsDirectory = parsed.GetValue(_results),
+            LineBuffer = parsed.GetValue(_lineBuffer),
+            MinimumFreeMemory = parsed.GetValue(_memfree) is { } memfree ? Size(memfree, "--memfree") : null,
+            MaximumLoad = parsed.GetResult(_load) is null ? null : Positive(parsed.GetValue(_load), "--load"),
+            StopGracePeriod = parsed.GetResult(_grace) is null ? new BatchOptions().StopGracePeriod : Seconds(parsed.GetValue(_grace), "--grace"),
+            KillJobsIfRunnerDies = !parsed.GetValue(_keepJobsOnExit),
+        };
+        if (batch.Resume != ResumeMode.None && batch.JoblogPath is null)
+            throw new UsageException("--resume and --resume-failed need --joblog FILE: the job log is what tells which jobs are done.");
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in parsed.GetValue(_env) ?? [])
+        {
+            var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0)
+                throw new UsageException($"--env '{pair}': expected NAME=VALUE.");
+            environment[pair[..at]] = pair[(at + 1)..];
+        }
+
+        return new RunSettings
+        {
+            Batch = batch,
+            CommandWords = commandWords,
+            ArgumentFile = parsed.GetValue(_argFile),
+            KeepOrder = parsed.GetValue(_keepOrder),
+            DryRun = parsed.GetValue(_dryRun),
+            UseShell = !parsed.GetValue(_noShell),
+            Tag = parsed.GetValue(_tag),
+            Json = parsed.GetValue(_json),
+            Quiet = parsed.GetValue(_quiet),
+            ProgressInterval = parsed.GetResult(_progressInterval) is null ? TimeSpan.FromSeconds(10) : Seconds(parsed.GetValue(_progressInterval), "--progress-interval"),
+            WorkingDirectory = parsed.GetValue(_workdir),
+            Environment = environment,
+        };
+    }
+
+    private static int ParseJobs(string? text)
+    {
+        if (text is null)
+            return Environment.ProcessorCount;
+        var percent = text.EndsWith('%');
+        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0)
+            throw new UsageException($"--jobs '{text}': expected a number of jobs, a percentage of the cores (such as 50%), or 0.");
+        if (percent)
+            return Math.Max(1, (int)(Environment.ProcessorCount * value / 100));
+        return value == 0 ? 32_768 : (int)value;
+    }
+
+    private static int NonNegative(int value, string option) =>
+        value >= 0 ? value : throw new UsageException($"{option} {value}: must be 0 or more.");
+
+    private static double Positive(double value, string option) =>
+        value > 0 && double.IsFinite(value) ? value : throw new UsageException($"{option} {value}: must be above 0.");
+
+    private static TimeSpan Seconds(double value, string option) =>
+        value >= 0 && double.IsFinite(value) ? TimeSpan.FromSeconds(value) : throw new UsageException($"{option} {value}: must be a number of seconds, 0 or more.");
+
+    private static long Size(string text, string option) =>
+        Sizes.TryParse(text, out var bytes) ? bytes : throw new UsageException($"{option} '{text}': expected a size such as 512M or 2G.");
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

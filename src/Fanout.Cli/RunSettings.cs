@@ -1,0 +1,31 @@
+using Fanout.Batch;
+
+namespace Fanout.Cli;
+
+/// <summary>What `fanout run` was asked to do, once its command line is read.</summary>
+internal sealed record RunSettings
+{
+    public required BatchOptions Batch { get; init; }
+
+    public required IReadOnlyList<string> CommandWords { get; init; }
+
+    public string? ArgumentFile { get; init; }
+
+    public bool KeepOrder { get; init; }
+
+    public bool DryRun { get; init; }
+
+    public bool UseShell { get; init; } = true;
+
+    public bool Tag { get; init; }
+
+    public bool Json { get; init; }
+
+    public bool Quiet { get; init; }
+
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    public string? WorkingDirectory { get; init; }
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}

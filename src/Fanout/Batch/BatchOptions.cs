@@ -1,0 +1,57 @@
+namespace Fanout.Batch;
+
+/// <summary>How a batch runs. Every property has the default a command-line user would expect.</summary>
+public sealed record BatchOptions
+{
+    /// <summary>How many jobs run at once; the number of cores by default.</summary>
+    public int MaxParallel { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The time limit per job, or null for none.</summary>
+    public TimeoutPolicy? Timeout { get; init; }
+
+    /// <summary>How many times a failed job is run again (so up to 1 + this many runs).</summary>
+    public int Retries { get; init; }
+
+    /// <summary>The wait before the first retry; it doubles at each further retry.</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>When the batch stops early.</summary>
+    public HaltPolicy Halt { get; init; } = HaltPolicy.Never;
+
+    /// <summary>A job log to append to, or null.</summary>
+    public string? JoblogPath { get; init; }
+
+    /// <summary>What an existing job log means for this run.</summary>
+    public ResumeMode Resume { get; init; } = ResumeMode.None;
+
+    /// <summary>A folder to write each job's stdout, stderr and status into, or null.</summary>
+    public string? ResultsDirectory { get; init; }
+
+    /// <summary>Stream each job's output line by line as it comes instead of whole at its end.</summary>
+    public bool LineBuffer { get; init; }
+
+    /// <summary>Start a job only while at least this many bytes of memory are available, or null.</summary>
+    public long? MinimumFreeMemory { get; init; }
+
+    /// <summary>Start a job only while the one-minute load average is below this, or null.</summary>
+    public double? MaximumLoad { get; init; }
+
+    /// <summary>How long a stopped job gets between SIGTERM and SIGKILL.</summary>
+    public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>True (the default) so that jobs are killed by the kernel if the runner itself dies, even by SIGKILL; a resumed run then never meets an orphan from the last one.</summary>
+    public bool KillJobsIfRunnerDies { get; init; } = true;
+}
+
+/// <summary>What a job log left by an earlier run means.</summary>
+public enum ResumeMode
+{
+    /// <summary>Run every job.</summary>
+    None,
+
+    /// <summary>Skip every job the log shows finished, whatever its status (GNU parallel's <c>--resume</c>).</summary>
+    Resume,
+
+    /// <summary>Skip the jobs the log shows succeeded; run failed and unfinished ones (<c>--resume-failed</c>).</summary>
+    ResumeFailed,
+}

@@ -1,0 +1,425 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// Runs a batch of jobs: at most <see cref="BatchOptions.MaxParallel"/> at once, in input order
+/// as far as dependencies allow, with retries, time limits, halting, a job log and resume.
+/// <para>
+/// Concurrency protocol: one loop (inside <see cref="RunAsync"/>) owns every piece of state —
+/// the free slots, the running attempts, the retry queue, the counters, the job log. Attempts run
+/// on the backend concurrently and report back through a channel; the loop reads the channel,
+/// starts what may start, and sleeps until the next report, retry or check is due. Interruption
+/// and <see cref="KillRunningJobs"/> only set flags and wake the loop.
+/// </para>
+/// </summary>
+public sealed class BatchRunner : IDisposable
+{
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(200);
+    private readonly BatchOptions _options;
+    private readonly BatchObserver _observer;
+    private readonly IJobBackend _backend;
+    private readonly Channel<Report> _reports = Channel.CreateUnbounded<Report>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _killNow = new();
+    private readonly Stopwatch _clock = new();
+    private int _started;
+
+    // Read by Progress from other threads; written only by the loop.
+    private long _total;
+    private bool _totalKnown;
+    private int _running;
+    private int _succeeded;
+    private int _failed;
+    private int _skipped;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="options">How the batch runs.</param>
+    /// <param name="observer">Hears each job start and end; none by default.</param>
+    /// <param name="backend">Where jobs run; local processes by default.</param>
+    public BatchRunner(BatchOptions options, BatchObserver? observer = null, IJobBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxParallel, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Retries, nameof(options));
+        _options = options;
+        _observer = observer ?? new NullObserver();
+        _backend = backend ?? new LocalBackend();
+    }
+
+    /// <summary>A snapshot of the batch so far.</summary>
+    public BatchProgress Progress => new(
+        Volatile.Read(ref _total), Volatile.Read(ref _totalKnown), Volatile.Read(ref _running),
+        Volatile.Read(ref _succeeded), Volatile.Read(ref _failed), Volatile.Read(ref _skipped), _clock.Elapsed);
+
+    /// <inheritdoc />
+    public void Dispose() => _killNow.Dispose();
+
+    /// <summary>Checks a batch's ids and dependencies: unique ids, no unknown dependency, no cycle.</summary>
+    /// <exception cref="FanoutException">The first problem found, naming the jobs.</exception>
+    public static void Validate(IEnumerable<JobSpec> jobs) => _ = new GraphJobSource(jobs);
+
+    /// <summary>Ends every running job at once with SIGKILL (a second Ctrl-C).</summary>
+    public void KillRunningJobs() => _killNow.Cancel();
+
+    /// <summary>
+    /// Runs the batch to its end. Jobs without dependencies are read lazily from
+    /// <paramref name="jobs"/>; when any job has dependencies, all are read first and checked.
+    /// Cancelling stops starting jobs, stops the running ones (SIGTERM, grace, SIGKILL), and
+    /// returns a summary marked interrupted; jobs not finished are not in the job log, so a resumed
+    /// run does them.
+    /// </summary>
+    /// <exception cref="FanoutException">The dependencies are wrong (an unknown id, a cycle, a duplicate id), or the job log cannot be used.</exception>
+    public async Task<BatchSummary> RunAsync(IEnumerable<JobSpec> jobs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+            throw new InvalidOperationException("A BatchRunner runs one batch; create another for the next.");
+        var run = new Run(this, jobs);
+        return await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private abstract record Report;
+
+    private sealed record AttemptDone(RunningAttempt Attempt, AttemptResult Result) : Report;
+
+    private sealed record Wake : Report;
+
+    private sealed class RunningAttempt(PendingJob pending, int slot, int attempt, CancellationTokenSource stop)
+    {
+        internal PendingJob Pending { get; } = pending;
+
+        internal int Slot { get; } = slot;
+
+        internal int Attempt { get; } = attempt;
+
+        internal CancellationTokenSource Stop { get; } = stop;
+
+        internal Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        internal bool StoppedByRunner { get; set; }
+    }
+
+    private sealed class NullObserver : BatchObserver;
+
+    /// <summary>The state of one batch run, owned by its loop.</summary>
+    private sealed class Run
+    {
+        private readonly BatchRunner _runner;
+        private readonly BatchOptions _options;
+        private readonly JobSource _source;
+        private readonly Stack<int> _freeSlots = new();
+        private readonly HashSet<RunningAttempt> _running = [];
+        private readonly PriorityQueue<(PendingJob Job, int Attempt), long> _retries = new();
+        private readonly List<TimeSpan> _successfulRuntimes = [];
+        private readonly List<JobResult> _failures = [];
+        private readonly Dictionary<string, (int Finished, int Succeeded)> _previous;
+        private readonly Joblog? _joblog;
+        private TimeSpan _cpu;
+        private int _alreadyDone;
+        private long _lastSequence;
+        private bool _stopStarting;
+        private bool _interrupted;
+        private string? _haltReason;
+
+        internal Run(BatchRunner runner, IEnumerable<JobSpec> jobs)
+        {
+            _runner = runner;
+            _options = runner._options;
+            var list = jobs as IReadOnlyCollection<JobSpec>;
+            _source = list is not null && list.Any(j => !j.DependsOn.IsEmpty) ? new GraphJobSource(list) : new StreamJobSource(jobs);
+            for (var slot = _options.MaxParallel; slot >= 1; slot--)
+                _freeSlots.Push(slot);
+            _previous = _options.Resume != ResumeMode.None && _options.JoblogPath is { } log ? Joblog.Read(log) : [];
+            _joblog = _options.JoblogPath is { } path ? Joblog.Open(path) : null;
+        }
+
+        internal async Task<BatchSummary> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            _runner._clock.Start();
+            using var interruption = cancellationToken.Register(() =>
+            {
+                _interrupted = true;
+                _runner._reports.Writer.TryWrite(new Wake());
+            });
+            using var killNow = _runner._killNow.Token.Register(() => _runner._reports.Writer.TryWrite(new Wake()));
+            try
+            {
+                await LoopAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                _joblog?.Dispose();
+            }
+
+            _runner._clock.Stop();
+            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown);
+        }
+
+        private async Task LoopAsync()
+        {
+            var reader = _runner._reports.Reader;
+            while (true)
+            {
+                if (_interrupted && !_stopStarting)
+                {
+                    _stopStarting = true;
+                    StopAllRunning();
+                }
+
+                var admissionBlocked = StartWhatMay();
+                PublishProgress();
+                if (_running.Count == 0 && (_stopStarting || (_source.Exhausted && _retries.Count == 0)))
+                {
+                    _source.Stop();
+                    return;
+                }
+
+                var wait = NextWait(admissionBlocked);
+                var readable = reader.WaitToReadAsync().AsTask();
+                // A free slot with no job yet waits for the input too (a slow pipe of command lines).
+                var more = !_stopStarting && !admissionBlocked && _freeSlots.Count > 0 ? _source.WaitForMoreAsync() : null;
+                if (wait is { } delay)
+                    await Task.WhenAny(readable, Task.Delay(delay), more ?? readable).ConfigureAwait(false);
+                else
+                    await Task.WhenAny(readable, more ?? readable).ConfigureAwait(false);
+
+                while (reader.TryRead(out var report))
+                {
+                    if (report is AttemptDone done)
+                        OnAttemptDone(done.Attempt, done.Result);
+                }
+
+                EnforceRelativeTimeouts();
+            }
+        }
+
+        /// <summary>Starts jobs while slots are free; true when one waits for memory or load.</summary>
+        private bool StartWhatMay()
+        {
+            while (!_stopStarting && _freeSlots.Count > 0)
+            {
+                if (_retries.TryPeek(out var retry, out var due) && due <= Stopwatch.GetTimestamp())
+                {
+                    if (!Admitted(retry.Job.Job))
+                        return true;
+                    _retries.Dequeue();
+                    StartAttempt(retry.Job, retry.Attempt);
+                    continue;
+                }
+
+                if (!TryTakeNew(out var pending))
+                    return false;
+                if (!Admitted(pending.Job))
+                {
+                    _retries.Enqueue((pending, 1), Stopwatch.GetTimestamp());
+                    return true;
+                }
+
+                StartAttempt(pending, 1);
+            }
+
+            return false;
+        }
+
+        private bool TryTakeNew(out PendingJob pending)
+        {
+            while (_source.TryTake(out pending))
+            {
+                if (AlreadyDone(pending.Job) is not { } succeededBefore)
+                    return true;
+                _alreadyDone++;
+                Interlocked.Increment(ref _runner._skipped);
+                _runner._observer.JobAlreadyDone(pending.Job, pending.Sequence);
+                foreach (var skipped in _source.Finished(pending, succeededBefore))
+                    FinishSkipped(skipped, pending.Job.Id);
+            }
+
+            return false;
+        }
+
+        /// <summary>Null when the old job log does not account for this job; else whether it succeeded then.</summary>
+        private bool? AlreadyDone(JobSpec job)
+        {
+            if (!_previous.TryGetValue(job.CommandLine, out var record))
+                return null;
+            // Each line of the old log accounts for one job: two identical commands need two lines.
+            if (record.Succeeded > 0)
+            {
+                _previous[job.CommandLine] = (record.Finished - 1, record.Succeeded - 1);
+                return true;
+            }
+
+            if (_options.Resume == ResumeMode.Resume && record.Finished > 0)
+            {
+                _previous[job.CommandLine] = (record.Finished - 1, 0);
+                return false;
+            }
+
+            return null;
+        }
+
+        private bool Admitted(JobSpec job)
+        {
+            if (_running.Count == 0)
+                return true; // nothing running will free anything: waiting would wait forever
+            var needed = Math.Max(job.MemoryBytes ?? 0, _options.MinimumFreeMemory ?? 0);
+            if (needed > 0 && SystemLoad.AvailableMemory() is { } available && available < needed)
+                return false;
+            return _options.MaximumLoad is not { } maxLoad || SystemLoad.LoadAverage() is not { } load || load < maxLoad;
+        }
+
+        private void StartAttempt(PendingJob pending, int attempt)
+        {
+            _lastSequence = Math.Max(_lastSequence, pending.Sequence);
+            var slot = _freeSlots.Pop();
+            var stop = new CancellationTokenSource();
+            var running = new RunningAttempt(pending, slot, attempt, stop);
+            _running.Add(running);
+            if ((pending.Job.Timeout ?? _options.Timeout?.Fixed) is { } limit)
+                stop.CancelAfter(limit);
+            var job = pending.Job;
+            var observer = _runner._observer;
+            Action<string, bool>? onLine = _options.LineBuffer ? (line, isStderr) => observer.JobOutputLine(job, pending.Sequence, line, isStderr) : null;
+            var request = new JobAttempt(job, job.CommandForSlot?.Invoke(slot) ?? job.CommandLine, pending.Sequence, slot, attempt,
+                _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token);
+            observer.JobStarted(job, pending.Sequence, slot, attempt);
+            var backend = _runner._backend;
+            var reports = _runner._reports.Writer;
+            _ = Task.Run(async () =>
+            {
+                AttemptResult result;
+                try
+                {
+                    result = await backend.RunAsync(request, stop.Token).ConfigureAwait(false);
+                }
+#pragma warning disable CA1031 // a backend failure becomes the job's failure, never the runner's
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    result = new AttemptResult(null, false, DateTimeOffset.Now, running.Clock.Elapsed, [], [], null, e.Message);
+                }
+
+                reports.TryWrite(new AttemptDone(running, result));
+            });
+        }
+
+        private void OnAttemptDone(RunningAttempt running, AttemptResult result)
+        {
+            _running.Remove(running);
+            _freeSlots.Push(running.Slot);
+            running.Stop.Dispose();
+            _cpu += result.Usage?.CpuTime ?? TimeSpan.Zero;
+            var outcome = result.StartError is not null ? JobOutcome.StartFailed
+                : result.Stopped ? (running.StoppedByRunner ? JobOutcome.Cancelled : JobOutcome.TimedOut)
+                : result.Status is { Success: true } ? JobOutcome.Succeeded
+                : JobOutcome.Failed;
+            var job = running.Pending.Job;
+            var jobResult = new JobResult(job, running.Pending.Sequence, outcome, result.Status, result.StartTime, result.Runtime,
+                running.Attempt, _runner._backend.Host, result.Stdout, result.Stderr, result.Usage, result.StartError);
+
+            var retries = job.Retries ?? _options.Retries;
+            if (outcome is JobOutcome.Failed or JobOutcome.TimedOut && running.Attempt <= retries && !_stopStarting)
+            {
+                var delay = _options.RetryDelay * Math.Pow(2, running.Attempt - 1);
+                _retries.Enqueue((running.Pending, running.Attempt + 1), Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
+                _runner._observer.JobRetrying(jobResult, delay);
+                return;
+            }
+
+            if (outcome == JobOutcome.Succeeded)
+            {
+                var at = _successfulRuntimes.BinarySearch(result.Runtime);
+                _successfulRuntimes.Insert(at < 0 ? ~at : at, result.Runtime);
+            }
+
+            Finish(running.Pending, jobResult);
+        }
+
+        private void Finish(PendingJob pending, JobResult result)
+        {
+            if (result.Outcome is not (JobOutcome.Cancelled or JobOutcome.Skipped))
+                _joblog?.Append(result);
+            if (_options.ResultsDirectory is { } directory && result.Outcome != JobOutcome.Skipped)
+                ResultsDirectory.Write(directory, result);
+            if (result.Succeeded)
+            {
+                Interlocked.Increment(ref _runner._succeeded);
+            }
+            else
+            {
+                _failures.Add(result);
+                if (result.Outcome == JobOutcome.Skipped)
+                    Interlocked.Increment(ref _runner._skipped);
+                else
+                    Interlocked.Increment(ref _runner._failed);
+            }
+
+            _runner._observer.JobFinished(result);
+            foreach (var skipped in _source.Finished(pending, result.Succeeded))
+                FinishSkipped(skipped, pending.Job.Id);
+            CheckHalt();
+        }
+
+        private void FinishSkipped(PendingJob skipped, string because)
+        {
+            var result = new JobResult(skipped.Job, skipped.Sequence, JobOutcome.Skipped, null, DateTimeOffset.Now, TimeSpan.Zero, 0,
+                _runner._backend.Host, [], [], null, $"'{because}', which it depends on, did not succeed");
+            _failures.Add(result);
+            Interlocked.Increment(ref _runner._skipped);
+            _runner._observer.JobFinished(result);
+        }
+
+        private void CheckHalt()
+        {
+            if (_haltReason is not null || !_options.Halt.IsReached(_runner._failed, _runner._succeeded, _source.Known))
+                return;
+            _haltReason = $"--halt {_options.Halt} reached after {_runner._failed} failed and {_runner._succeeded} succeeded jobs";
+            _stopStarting = true;
+            _runner._observer.Halting(_haltReason);
+            if (_options.Halt.When == HaltWhen.Now)
+                StopAllRunning();
+        }
+
+        private void StopAllRunning()
+        {
+            foreach (var running in _running)
+            {
+                running.StoppedByRunner = true;
+                running.Stop.Cancel();
+            }
+        }
+
+        private void EnforceRelativeTimeouts()
+        {
+            if (_options.Timeout?.PercentOfMedian is null || _options.Timeout.Limit(_successfulRuntimes) is not { } limit)
+                return;
+            foreach (var running in _running)
+            {
+                if (running.Pending.Job.Timeout is null && running.Clock.Elapsed > limit && !running.Stop.IsCancellationRequested)
+                    running.Stop.Cancel();
+            }
+        }
+
+        private TimeSpan? NextWait(bool admissionBlocked)
+        {
+            if (admissionBlocked)
+                return CheckInterval;
+            TimeSpan? wait = _options.Timeout?.PercentOfMedian is not null ? CheckInterval : null;
+            if (!_stopStarting && _retries.TryPeek(out _, out var due))
+            {
+                var untilDue = TimeSpan.FromSeconds(Math.Max(0, (due - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+                wait = wait is { } w && w < untilDue ? w : untilDue;
+            }
+
+            return wait;
+        }
+
+        private void PublishProgress()
+        {
+            Volatile.Write(ref _runner._total, _source.Known);
+            Volatile.Write(ref _runner._totalKnown, _source.AllKnown);
+            Volatile.Write(ref _runner._running, _running.Count);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+namespace Fanout.Batch;
+
+/// <summary>What a finished batch did.</summary>
+/// <param name="Total">Jobs in the batch, or, when it stopped before reading all its input, the jobs read.</param>
+/// <param name="Succeeded">Jobs that succeeded in this run.</param>
+/// <param name="Failures">Every job that failed, timed out, could not start, was skipped for a failed dependency, or was stopped.</param>
+/// <param name="AlreadyDone">Jobs skipped because an earlier run's job log shows them done.</param>
+/// <param name="WallTime">From the start of the batch to its end.</param>
+/// <param name="CpuTime">User plus system CPU time of every attempt of every job.</param>
+/// <param name="Interrupted">True when the batch was cancelled (Ctrl-C, SIGTERM).</param>
+/// <param name="HaltReason">Why the batch halted early, or null.</param>
+/// <param name="TotalKnown">False when the batch stopped before reading all its input, so more jobs may have followed.</param>
+public sealed record BatchSummary(
+    long Total,
+    int Succeeded,
+    IReadOnlyList<JobResult> Failures,
+    int AlreadyDone,
+    TimeSpan WallTime,
+    TimeSpan CpuTime,
+    bool Interrupted,
+    string? HaltReason,
+    bool TotalKnown = true)
+{
+    /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
+    public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && Succeeded + AlreadyDone == Total;
+
+    /// <summary>GNU parallel's exit code: 0 when all succeeded, else the number of jobs that failed (at least 1, at most 101).</summary>
+    public int ExitCode => Success ? 0 : Math.Clamp(Failures.Count, 1, 101);
+}

@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// One job of a batch, as data: an id, a command line, where and how it runs, what it needs, and
+/// what it waits for. Jobs are immutable; <c>with</c> expressions make changed copies.
+/// </summary>
+public sealed record JobSpec
+{
+    /// <summary>Describes a job that runs <paramref name="commandLine"/>.</summary>
+    /// <param name="id">A name unique in the batch; dependencies refer to it.</param>
+    /// <param name="commandLine">The command, as a line for <c>/bin/sh -c</c> (or split into words when <see cref="UseShell"/> is false).</param>
+    public JobSpec(string id, string commandLine)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentNullException.ThrowIfNull(commandLine);
+        Id = id;
+        CommandLine = commandLine;
+    }
+
+    /// <summary>A name unique in the batch.</summary>
+    public string Id { get; init; }
+
+    /// <summary>The command line. Resume recognises a job by it.</summary>
+    public string CommandLine { get; init; }
+
+    /// <summary>True (the default) to run the line through <c>/bin/sh -c</c>; false to split it into words and run the program directly.</summary>
+    public bool UseShell { get; init; } = true;
+
+    /// <summary>The job's input values, as given to a template (shown by <c>--tag</c>); empty otherwise.</summary>
+    public ImmutableArray<string> Arguments { get; init; } = [];
+
+    /// <summary>The group it belongs to (a sample type in a manifest), or null.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>Where it runs; null for the runner's working directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Variables set for it on top of the runner's environment.</summary>
+    public ImmutableDictionary<string, string> Environment { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>Its own time limit, overriding the batch's.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Its own number of retries after a failure, overriding the batch's.</summary>
+    public int? Retries { get; init; }
+
+    /// <summary>CPUs it needs (used by schedulers such as Slurm); 1 by default.</summary>
+    public int Cpus { get; init; } = 1;
+
+    /// <summary>Memory it needs in bytes, or null; the local runner starts it only when that much is available.</summary>
+    public long? MemoryBytes { get; init; }
+
+    /// <summary>
+    /// For a command that names its job slot (GNU parallel's <c>{%}</c>): makes the line for the
+    /// slot the job gets when it starts. <see cref="CommandLine"/> then names the job in the job log.
+    /// </summary>
+    public Func<int, string>? CommandForSlot { get; init; }
+
+    /// <summary>Ids of the jobs that must succeed before it starts.</summary>
+    public ImmutableArray<string> DependsOn { get; init; } = [];
+
+    /// <summary>
+    /// The command as a process description. A shell line that is a plain command (words and
+    /// quotes, nothing to expand, not a shell builtin) runs directly, as the shell would exec it:
+    /// one process less, and a signal that kills the program is reported as that signal rather
+    /// than as the shell's exit code 128 + n.
+    /// </summary>
+    public ProcessSpec ToProcessSpec()
+    {
+        var direct = CommandWords.TrySplit(CommandLine, out var words) && words.Count > 0 && (!UseShell || !CommandWords.IsShellBuiltin(words[0]));
+        var spec = direct ? new ProcessSpec(words[0], words.Skip(1)) : ProcessSpec.Shell(CommandLine);
+        if (WorkingDirectory is not null)
+            spec = spec.WithWorkingDirectory(WorkingDirectory);
+        foreach (var (name, value) in Environment)
+            spec = spec.WithEnvironment(name, value);
+        return spec;
+    }
+}

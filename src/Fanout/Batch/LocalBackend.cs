@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Fanout.Batch;
+
+/// <summary>Runs jobs as child processes of this one, each in its own process group.</summary>
+public sealed class LocalBackend : IJobBackend
+{
+    /// <inheritdoc />
+    public string Host { get; } = Environment.MachineName;
+
+    /// <inheritdoc />
+    public async Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var stop = cancellationToken;
+        var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
+            .WithStdin(Stdio.Null)
+            .WithCapturedOutput()
+            .WithStopGracePeriod(attempt.GracePeriod)
+            .WithKillOnParentExit(attempt.KillIfRunnerDies)
+            .WithEnvironment("FANOUT_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("FANOUT_SLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("PARALLEL_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("PARALLEL_JOBSLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture));
+        var startTime = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        ChildProcess child;
+        try
+        {
+            child = spec.Start();
+        }
+        catch (ProcessStartException e)
+        {
+            return new AttemptResult(null, false, startTime, clock.Elapsed, [], [], null, e.Reason);
+        }
+
+        using (child)
+        {
+            try
+            {
+                if (attempt.OnLine is { } onLine)
+                {
+                    await Task.WhenAll(ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
+                        ForwardLines(child.StandardError!, line => onLine(line, true), stop)).ConfigureAwait(false);
+                    var status = await child.WaitAsync(stop).ConfigureAwait(false);
+                    return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
+                }
+
+                var result = await child.CommunicateAsync(cancellationToken: stop).ConfigureAwait(false);
+                return new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                using var killNow = attempt.KillNow.Register(() => child.SendSignal(Signal.Kill, entireGroup: true));
+                var status = await child.StopAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                CompletedProcess? rest = null;
+                if (attempt.OnLine is null)
+                {
+                    try
+                    {
+                        rest = await child.CommunicateAsync(timeout: TimeSpan.FromMilliseconds(250), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (ProcessTimeoutException)
+                    {
+                    }
+                }
+
+                return new AttemptResult(status, true, startTime, clock.Elapsed, rest?.Stdout ?? [], rest?.Stderr ?? [], child.Usage, null);
+            }
+        }
+    }
+
+    private static async Task ForwardLines(Stream stream, Action<string> onLine, CancellationToken stop)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, false, 16 * 1024, leaveOpen: true);
+        while (await reader.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
+            onLine(line);
+    }
+}

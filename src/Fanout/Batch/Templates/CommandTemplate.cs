@@ -1,0 +1,295 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// A command template with GNU parallel's replacement strings, rendered once per job into the shell
+/// command line GNU parallel would run for the same input.
+/// </summary>
+/// <remarks>
+/// <para>Replacement strings: <c>{}</c> the input value, <c>{.}</c> without extension, <c>{/}</c>
+/// without directory, <c>{//}</c> the directory, <c>{/.}</c> without directory and extension,
+/// <c>{#}</c> the job's sequence number, <c>{%}</c> the job slot; <c>{n}</c>, <c>{n.}</c>,
+/// <c>{n/}</c>, <c>{n//}</c>, <c>{n/.}</c> use the n-th input source only, and <c>{-n}</c> counts
+/// from the last. With several input sources <c>{}</c> (and <c>{.}</c>…) insert every value,
+/// separated by spaces. Any other brace text, such as awk's <c>{print $1}</c>, stays as written.</para>
+/// <para>The template words are shell code: they are joined with single spaces as given. Every
+/// inserted value is quoted as GNU parallel quotes it, so it stays one argument and never runs as
+/// code — except, as in GNU parallel, when a replacement string is part of the first word (the
+/// command itself, as in <c>{}</c> or <c>{1} {2}</c>): then values are inserted bare, because they
+/// are meant to be commands (see <see cref="QuotesValues"/>). A template without a replacement
+/// string gets the values appended, as if it ended with <c> {}</c>.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var template = CommandTemplate.Parse(["gzip", "-c", "{}", "&gt;", "{.}.gz"]);
+/// template.Render(["my file.txt"], sequence: 1, slot: 1);  // gzip -c 'my file.txt' &gt; 'my file'.gz
+/// </code>
+/// </example>
+public sealed class CommandTemplate
+{
+    private static readonly (string Text, ReplacementKind Kind)[] Fixed =
+    [
+        ("{}", ReplacementKind.Value),
+        ("{.}", ReplacementKind.WithoutExtension),
+        ("{/}", ReplacementKind.Basename),
+        ("{//}", ReplacementKind.Dirname),
+        ("{/.}", ReplacementKind.BasenameWithoutExtension),
+        ("{#}", ReplacementKind.Sequence),
+        ("{%}", ReplacementKind.Slot),
+    ];
+
+    private static readonly (string Suffix, ReplacementKind Kind)[] PositionalSuffixes =
+    [
+        ("}", ReplacementKind.Value),
+        (".}", ReplacementKind.WithoutExtension),
+        ("/}", ReplacementKind.Basename),
+        ("//}", ReplacementKind.Dirname),
+        ("/.}", ReplacementKind.BasenameWithoutExtension),
+    ];
+
+    // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
+    private const int MaxPosition = 1_000_000;
+
+    private readonly TemplatePart[] _parts;
+    private readonly int _literalLength;
+
+    private CommandTemplate(ImmutableArray<string> words, TemplatePart[] parts, bool appendsArguments, bool quotesValues, int requiredSources)
+    {
+        Words = words;
+        _parts = parts;
+        AppendsArguments = appendsArguments;
+        QuotesValues = quotesValues;
+        RequiredSourceCount = requiredSources;
+        _literalLength = parts.Sum(p => p.Literal?.Length ?? 0);
+    }
+
+    /// <summary>The template words as given.</summary>
+    public ImmutableArray<string> Words { get; }
+
+    /// <summary>
+    /// True when the template has no replacement string, so each job's values are appended to it
+    /// (separated by spaces), as GNU parallel does.
+    /// </summary>
+    public bool AppendsArguments { get; }
+
+    /// <summary>
+    /// True when inserted values are shell-quoted. False, as in GNU parallel, when a replacement
+    /// string is part of the command word itself (for example an empty template, <c>{}</c>, or
+    /// <c>{1} {2}</c>): the values are then shell code to run, inserted bare.
+    /// </summary>
+    public bool QuotesValues { get; }
+
+    /// <summary>
+    /// The fewest input values per job the positional replacement strings need: 3 for a template
+    /// using <c>{3}</c> or <c>{-3}</c>, 0 when it uses none.
+    /// </summary>
+    public int RequiredSourceCount { get; }
+
+    /// <summary>Parses a command template.</summary>
+    /// <param name="words">The template words: the <c>fanout run</c> words before the first input source.</param>
+    /// <returns>The parsed template.</returns>
+    /// <exception cref="TemplateException">
+    /// A replacement string is malformed: <c>{0}</c> (sources count from 1), a position too large,
+    /// or a <c>{= perl expression =}</c>, which Fanout does not run.
+    /// </exception>
+    public static CommandTemplate Parse(IReadOnlyList<string> words)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        RejectPerlExpressions(words);
+
+        var parts = new List<TemplatePart>();
+        var literal = new StringBuilder();
+        string? beforeFirst = null;
+        var required = 0;
+        for (var w = 0; w < words.Count; w++)
+        {
+            if (w > 0)
+                literal.Append(' ');
+            var word = words[w];
+            var i = 0;
+            while (i < word.Length)
+            {
+                if (word[i] == '{' && TryMatch(word, i, out var replacement))
+                {
+                    beforeFirst ??= literal.ToString();
+                    if (literal.Length > 0)
+                        parts.Add(TemplatePart.Text(literal.ToString()));
+                    literal.Clear();
+                    parts.Add(TemplatePart.Replace(replacement));
+                    required = Math.Max(required, Math.Abs(replacement.Position));
+                    i += replacement.Text.Length;
+                }
+                else
+                {
+                    literal.Append(word[i]);
+                    i++;
+                }
+            }
+        }
+
+        if (literal.Length > 0)
+            parts.Add(TemplatePart.Text(literal.ToString()));
+        var appends = beforeFirst is null;
+        // GNU parallel appends " {}" and then asks /^[^ \t\n=]*\257</ of the whole command: values
+        // are left bare when the first replacement string is part of the first word.
+        beforeFirst ??= words.Count == 0 ? "" : string.Join(' ', words) + " ";
+        var quotes = beforeFirst.AsSpan().IndexOfAny(" \t\n=") >= 0;
+        return new CommandTemplate([.. words], [.. parts], appends, quotes, required);
+    }
+
+    /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
+    /// <param name="sourceCount">The number of input sources (values per job).</param>
+    /// <exception cref="TemplateException">A positional replacement string such as <c>{3}</c> names a source that does not exist.</exception>
+    public void Validate(int sourceCount)
+    {
+        if (sourceCount >= RequiredSourceCount)
+            return;
+        foreach (var part in _parts)
+        {
+            if (part.Literal is null && Math.Abs(part.Replacement.Position) > sourceCount)
+                throw OutOfRange(part.Replacement, sourceCount);
+        }
+    }
+
+    /// <summary>Renders the shell command line for one job, exactly as GNU parallel would run it with <c>/bin/sh -c</c>.</summary>
+    /// <param name="arguments">The job's input values, one per input source, in the sources' order.</param>
+    /// <param name="sequence">The job's sequence number for <c>{#}</c>, counting from 1.</param>
+    /// <param name="slot">The job slot for <c>{%}</c>: a number from 1 to the number of jobs run at once,
+    /// free at the time the job starts.</param>
+    /// <returns>The command line.</returns>
+    /// <exception cref="TemplateException">A positional replacement string names a source beyond <paramref name="arguments"/>.</exception>
+    public string Render(IReadOnlyList<string> arguments, long sequence, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        // GNU parallel gives a job without values one empty value.
+        if (arguments.Count == 0)
+            arguments = [""];
+        Validate(arguments.Count);
+
+        var line = new StringBuilder(_literalLength + 16 * arguments.Count * Math.Max(1, _parts.Length - 1));
+        foreach (var part in _parts)
+        {
+            if (part.Literal is not null)
+                line.Append(part.Literal);
+            else
+                Insert(line, part.Replacement, arguments, sequence, slot);
+        }
+
+        if (AppendsArguments)
+        {
+            if (Words.Length > 0)
+                line.Append(' ');
+            Insert(line, new Replacement(ReplacementKind.Value, 0, "{}", "{}"), arguments, sequence, slot);
+        }
+
+        return line.ToString();
+    }
+
+    /// <summary>The template words joined with spaces, as written.</summary>
+    /// <returns>The template text.</returns>
+    public override string ToString() => string.Join(' ', Words);
+
+    private void Insert(StringBuilder line, Replacement replacement, IReadOnlyList<string> arguments, long sequence, int slot)
+    {
+        switch (replacement.Kind)
+        {
+            case ReplacementKind.Sequence:
+                line.Append(sequence.ToString(CultureInfo.InvariantCulture));
+                return;
+            case ReplacementKind.Slot:
+                line.Append(slot.ToString(CultureInfo.InvariantCulture));
+                return;
+        }
+
+        if (replacement.Position != 0)
+        {
+            var index = replacement.Position > 0 ? replacement.Position - 1 : arguments.Count + replacement.Position;
+            Append(line, replacement.Transform(arguments[index]));
+            return;
+        }
+
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (i > 0)
+                line.Append(' ');
+            Append(line, replacement.Transform(arguments[i]));
+        }
+    }
+
+    private void Append(StringBuilder line, string value) =>
+        line.Append(QuotesValues ? ParallelQuoting.Quote(value) : value);
+
+    /// <summary>Matches a replacement string at <paramref name="start"/>, which holds a <c>{</c>.</summary>
+    private static bool TryMatch(string word, int start, out Replacement replacement)
+    {
+        var rest = word.AsSpan(start);
+        foreach (var (text, kind) in Fixed)
+        {
+            if (rest.StartsWith(text, StringComparison.Ordinal))
+            {
+                replacement = new Replacement(kind, 0, text, word);
+                return true;
+            }
+        }
+
+        // {n}, {-n}, {n.}, {n/}, {n//}, {n/.}; GNU parallel allows white space after the number.
+        var i = 1;
+        var negative = i < rest.Length && rest[i] == '-';
+        if (negative)
+            i++;
+        var digits = i;
+        while (i < rest.Length && char.IsAsciiDigit(rest[i]))
+            i++;
+        var number = rest[digits..i];
+        while (i < rest.Length && rest[i] is ' ' or '\t' or '\n' or '\r' or '\f' or '\v')
+            i++;
+        if (number.Length > 0)
+        {
+            foreach (var (suffix, kind) in PositionalSuffixes)
+            {
+                if (!rest[i..].StartsWith(suffix, StringComparison.Ordinal))
+                    continue;
+                var text = rest[..(i + suffix.Length)].ToString();
+                var trimmed = number.TrimStart('0');
+                if (trimmed.Length == 0)
+                {
+                    throw new TemplateException(word,
+                        $"'{text}' in the template word '{word}' names input source 0, but input sources are numbered from 1 ({{1}} is the first, {{-1}} the last).");
+                }
+
+                if (trimmed.Length > 7 || int.Parse(trimmed, CultureInfo.InvariantCulture) > MaxPosition)
+                    throw new TemplateException(word, $"'{text}' in the template word '{word}' names input source {number}, more than Fanout accepts ({MaxPosition}).");
+                var position = int.Parse(trimmed, CultureInfo.InvariantCulture);
+                replacement = new Replacement(kind, negative ? -position : position, text, word);
+                return true;
+            }
+        }
+
+        replacement = default;
+        return false;
+    }
+
+    private static void RejectPerlExpressions(IReadOnlyList<string> words)
+    {
+        var text = string.Join(' ', words);
+        var open = text.IndexOf("{=", StringComparison.Ordinal);
+        if (open < 0 || text.IndexOf("=}", open + 2, StringComparison.Ordinal) < 0)
+            return;
+        var word = words.FirstOrDefault(w => w.Contains("{=", StringComparison.Ordinal)) ?? text;
+        throw new TemplateException(word,
+            $"The template word '{word}' holds a GNU parallel perl expression '{{= … =}}', which Fanout does not run. Use the replacement strings {{}} {{.}} {{/}} {{//}} {{/.}} {{#}} {{%}} {{n}}, or do the edit in the command (for example with the shell's ${{var%.gz}}).");
+    }
+
+    private static TemplateException OutOfRange(Replacement replacement, int sourceCount)
+    {
+        var which = replacement.Position > 0
+            ? $"input source {replacement.Position}"
+            : $"input source {-replacement.Position} from the end";
+        var have = sourceCount == 1 ? "there is only 1 input source" : $"there are only {sourceCount} input sources";
+        return new TemplateException(replacement.Word,
+            $"'{replacement.Text}' in the template word '{replacement.Word}' asks for {which}, but {have} (each ':::' group or '::::' file is one source).");
+    }
+}

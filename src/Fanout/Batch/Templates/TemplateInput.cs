@@ -1,0 +1,155 @@
+using System.Collections.Immutable;
+using System.Text;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// The words of <c>fanout run</c> after its options, split into the command template words and
+/// GNU parallel's input sources, which it expands lazily into each job's values.
+/// </summary>
+/// <remarks>
+/// <para>Input sources, each a group of words after a marker:</para>
+/// <list type="bullet">
+/// <item><c>::: a b c</c> — the values given (one source).</item>
+/// <item><c>:::: file1 file2</c> — one source per file, one value per line; <c>-</c> is standard input.</item>
+/// <item><c>:::+ …</c>, <c>::::+ …</c> — linked to the previous source: paired element by element
+/// (the shortest source sets the length) rather than crossed.</item>
+/// </list>
+/// <para>Unlinked sources are crossed: every combination, the first source varying slowest, as GNU
+/// parallel orders them. Each job's values are listed in the sources' order on the command line,
+/// which is what <c>{1}</c>, <c>{2}</c>… refer to.</para>
+/// <para>Nothing is read ahead: files are read line by line as <see cref="Arguments"/> is enumerated,
+/// the first source once and later (inner) sources once per combination of the sources before them.
+/// Only standard input used as an inner source is kept in memory, since it cannot be read twice.</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var input = TemplateInput.Parse(["gzip", "{}", ":::", "a.txt", "b.txt", ":::", "-1", "-9"]);
+/// var template = CommandTemplate.Parse(input.CommandWords);
+/// long seq = 0;
+/// foreach (var values in input.Arguments())
+///     Console.WriteLine(template.Render(values, ++seq, slot: 1));   // gzip a.txt -1, gzip a.txt -9, …
+/// </code>
+/// </example>
+public sealed partial class TemplateInput
+{
+    /// <summary>The file name that stands for standard input after <c>::::</c>.</summary>
+    public const string StandardInput = "-";
+
+    private static readonly string[] Markers = [":::", "::::", ":::+", "::::+"];
+
+    // Groups of linked sources; the groups are crossed. Sources are in command-line order.
+    private readonly InputSource[][] _groups;
+
+    private TemplateInput(ImmutableArray<string> commandWords, InputSource[][] groups)
+    {
+        CommandWords = commandWords;
+        _groups = groups;
+        SourceCount = groups.Sum(g => g.Length);
+    }
+
+    /// <summary>The command template words: every word before the first input source marker.</summary>
+    public ImmutableArray<string> CommandWords { get; }
+
+    /// <summary>
+    /// True when at least one input source was given. When none was, GNU parallel reads the values
+    /// from standard input; <see cref="OrStandardInput"/> does the same.
+    /// </summary>
+    public bool HasSources => SourceCount > 0;
+
+    /// <summary>The number of input sources, which is the number of values each job gets.</summary>
+    public int SourceCount { get; }
+
+    /// <summary>Splits the words into the command template and the input sources.</summary>
+    /// <param name="words">The <c>fanout run</c> words after its options.</param>
+    /// <param name="openFile">Opens a file named after <c>::::</c>, given the name as written
+    /// (including <c>-</c>); by default a UTF-8 file or, for <c>-</c>, standard input. Files are
+    /// opened here once to check that they can be read, then again when enumerated.</param>
+    /// <returns>The parsed input.</returns>
+    /// <exception cref="TemplateException">A marker is followed by no value, an input file cannot
+    /// be read, or standard input is named twice.</exception>
+    public static TemplateInput Parse(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        openFile ??= OpenDefault;
+
+        var first = 0;
+        while (first < words.Count && !IsMarker(words[first]))
+            first++;
+
+        var groups = new List<List<InputSource>>();
+        var readsStandardInput = false;
+        var i = first;
+        while (i < words.Count)
+        {
+            var marker = words[i];
+            var start = ++i;
+            while (i < words.Count && !IsMarker(words[i]))
+                i++;
+            if (i == start)
+            {
+                var next = i < words.Count ? $"the next '{words[i]}'" : "the end of the command line";
+                throw new TemplateException(marker,
+                    $"The input source marker '{marker}' (word {start}) is followed by no value before {next}; give at least one {(marker.StartsWith("::::", StringComparison.Ordinal) ? "file" : "value")}.");
+            }
+
+            // A linked marker joins its source(s) to the previous source's group; every ::::+ file
+            // is linked (GNU parallel's ::::+ f1 f2 pairs f1 and f2 with what came before).
+            var linked = marker.EndsWith('+') && groups.Count > 0;
+            if (!marker.StartsWith("::::", StringComparison.Ordinal))
+            {
+                AddSource(groups, new LiteralSource([.. words.Skip(start).Take(i - start)]), linked);
+                continue;
+            }
+
+            for (var f = start; f < i; f++)
+            {
+                var name = words[f];
+                if (name == StandardInput)
+                {
+                    if (readsStandardInput)
+                        throw new TemplateException(name, $"Standard input ('{StandardInput}' after '{marker}') can be an input source only once.");
+                    readsStandardInput = true;
+                }
+                else
+                {
+                    FileSource.Open(name, marker, openFile).Dispose();
+                }
+
+                // Only the first group is read once; standard input in a later group must be replayed.
+                var inFirstGroup = groups.Count == 0 || (linked && groups.Count == 1);
+                AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup), linked);
+            }
+        }
+
+        return new TemplateInput([.. words.Take(first)], [.. groups.Select(g => g.ToArray())]);
+    }
+
+    /// <summary>
+    /// This input when it has sources; otherwise the same command words with standard input as the
+    /// one source (<c>:::: -</c>), which is what GNU parallel reads when given no input source.
+    /// </summary>
+    /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
+    /// <returns>An input with at least one source.</returns>
+    public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false)]]);
+
+    /// <summary>True for the words that start an input source: <c>:::</c>, <c>::::</c>, <c>:::+</c> and <c>::::+</c>.</summary>
+    /// <param name="word">A word of the command line.</param>
+    /// <returns>Whether the word is an input source marker.</returns>
+    public static bool IsMarker(string word) => Array.IndexOf(Markers, word) >= 0;
+
+    private static void AddSource(List<List<InputSource>> groups, InputSource source, bool linked)
+    {
+        if (linked)
+            groups[^1].Add(source);
+        else
+            groups.Add([source]);
+    }
+
+    private static StreamReader OpenDefault(string name) =>
+        name == StandardInput
+            ? new StreamReader(Console.OpenStandardInput(), Encoding.UTF8, detectEncodingFromByteOrderMarks: false)
+            : new StreamReader(name, Encoding.UTF8, detectEncodingFromByteOrderMarks: false,
+                new FileStreamOptions { Options = FileOptions.SequentialScan, BufferSize = 64 * 1024 });
+}

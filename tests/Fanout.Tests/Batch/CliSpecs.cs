@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Fanout.Tests.Batch;
+
+public sealed class CliSpecs : ProcessTestBase
+{
+    public static TheoryData<string[]> ParallelCases => new()
+    {
+        new[] { "echo", "{}", ":::", "a", "b c", "d'e", "f;g", "$HOME", "*", "-n" },
+        new[] { "echo", "{1}-{2}", ":::", "x", "y", ":::", "1", "2" },
+        new[] { "echo", "{.}", "{/}", "{//}", "{/.}", ":::", "dir/sub/file.tar.gz", "plain", "/abs/x.y" },
+        new[] { "echo", "{#}", "{}", ":::", "p", "q", "r" },
+        new[] { "echo", "{1}", "{2}", ":::", "a", "b", ":::+", "1", "2" },
+        new[] { "printf", "[%s]\\n", ":::", "one two", "" },
+        new[] { "echo", ":::", "no template" },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(ParallelCases))]
+    public async Task Keep_order_output_is_what_GNU_parallel_prints(string[] words)
+    {
+        using var cli = new Cli();
+
+        var ours = await cli.RunAsync(["-k", "--quiet", .. words]);
+        var theirs = await new ProcessSpec("parallel", ["--will-cite", "-k", .. words]).WithWorkingDirectory(cli.Folder).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+        Assert.Equal(0, ours.ReturnCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Command_lines_come_from_stdin_or_a_file()
+    {
+        using var cli = new Cli();
+        await File.WriteAllTextAsync(cli.File("jobs.txt"), "echo from file 1\necho from file 2\n");
+
+        var fromStdin = await cli.RunWithInputAsync("echo one\necho two | tr a-z A-Z\n", "-k", "--quiet");
+        var fromFile = await cli.RunAsync("-k", "--quiet", "-a", "jobs.txt");
+        var asArguments = await cli.RunAsync("-k", "--quiet", "-a", "jobs.txt", "echo", "got:");
+
+        Assert.Equal("one\nTWO\n", fromStdin.StdoutText);
+        Assert.Equal("from file 1\nfrom file 2\n", fromFile.StdoutText);
+        Assert.Equal("got: echo from file 1\ngot: echo from file 2\n", asArguments.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_exit_code_counts_failed_jobs_up_to_101()
+    {
+        using var cli = new Cli();
+
+        var three = await cli.RunAsync("--quiet", "exit", "{}", ":::", "0", "1", "2", "3");
+        var many = await cli.RunAsync(["--quiet", "-j", "8", "exit", "1", ":::", .. Enumerable.Range(0, 120).Select(i => i.ToString(CultureInfo.InvariantCulture))]);
+
+        Assert.Equal(3, three.ReturnCode);
+        Assert.Equal(101, many.ReturnCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task The_summary_names_each_failure_with_its_status_and_last_stderr_lines()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync(TestChild.Path, "err", "first-problem", "err", "{}", "exit", "5", ":::", "final words");
+
+        Assert.Equal(1, result.ReturnCode);
+        Assert.Contains("exited with code 5", result.StderrText, StringComparison.Ordinal);
+        Assert.Contains("| final words", result.StderrText, StringComparison.Ordinal);
+        Assert.Contains("1 jobs: 0 succeeded, 1 failed", result.StderrText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Timeouts_retries_and_halt_work_from_the_command_line()
+    {
+        using var cli = new Cli();
+
+        var timedOut = await cli.RunAsync("--timeout", "3", "--grace", "0", TestChild.Path, "sleep", "{}", ":::", "30", "0");
+        // As in GNU parallel, the template is shell code: the words are joined, not quoted.
+        var retried = await cli.RunAsync("--retries", "2", "--retry-delay", "0.05", "echo {} >> tries; [ $(wc -l < tries) -ge 3 ]", ":::", "once");
+        var halted = await cli.RunAsync("-j", "1", "--halt", "soon,fail=1", "exit", "{}", ":::", "1", "0", "0", "0");
+
+        Assert.Equal(1, timedOut.ReturnCode);
+        Assert.Contains("timed out after", timedOut.StderrText, StringComparison.Ordinal);
+        Assert.Equal(0, retried.ReturnCode);
+        Assert.Contains("retrying", retried.StderrText, StringComparison.Ordinal);
+        Assert.Contains("halting", halted.StderrText, StringComparison.Ordinal);
+        Assert.Contains("4 jobs: 0 succeeded, 1 failed, 3 not run", halted.StderrText, StringComparison.Ordinal);
+        Assert.Equal(1, halted.ReturnCode);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Progress_lines_appear_when_stderr_is_not_a_terminal()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync("-j", "2", "--progress-interval", "0.2", TestChild.Path, "sleep", "{}", ":::", "0.5", "0.5", "0.5");
+
+        Assert.Matches(@"fanout: \d+/3 done, 0 failed, 0 skipped, \d running, [0-9.]+ jobs/s", result.StderrText);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Json_mode_writes_an_event_per_job_and_a_summary()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync("--json", "-k", "echo", "{}", ":::", "a", "b");
+
+        var events = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(["job", "job", "summary"], events.Select(e => e.GetProperty("event").GetString()));
+        Assert.Equal(["a\n", "b\n"], events.Take(2).Select(e => e.GetProperty("stdout").GetString()).Order());
+        Assert.Equal(2, events[2].GetProperty("succeeded").GetInt32());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Tag_prefixes_each_line_and_line_buffer_prints_whole_lines()
+    {
+        using var cli = new Cli();
+
+        var tagged = await cli.RunAsync("-k", "--quiet", "--tag", TestChild.Path, "out", "1", "out", "2", ":::", "x");
+        var live = await cli.RunAsync("--quiet", "--line-buffer", "--tag", TestChild.Path, "out", "{}", "sleep", "0.1", "out", "{}", ":::", "p", "q");
+
+        Assert.Equal("x\t1\nx\t2\n", tagged.StdoutText);
+        Assert.Equal(["p\tp", "p\tp", "q\tq", "q\tq"], live.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+    }
+
+    [Fact(Timeout = 90_000)]
+    public async Task A_run_killed_by_SIGKILL_resumes_without_losing_or_repeating_a_job()
+    {
+        using var cli = new Cli();
+        string[] args = ["--joblog", "log.tsv", "-j", "3", "--quiet", "sleep 0.2; echo {} >> done.txt", ":::", .. Enumerable.Range(1, 30).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        await using (var first = cli.Spec(args).Start())
+        {
+            await Task.Delay(900);
+            first.Kill();
+            await first.WaitAsync();
+        }
+
+        var doneBefore = await File.ReadAllLinesAsync(cli.File("done.txt"));
+        Assert.InRange(doneBefore.Length, 1, 29);
+        var resumed = await cli.RunAsync(["--resume", .. args]);
+
+        Assert.Equal(0, resumed.ReturnCode);
+        var done = await File.ReadAllLinesAsync(cli.File("done.txt"));
+        Assert.Equal(Enumerable.Range(1, 30), done.Select(int.Parse).Order());
+        var logged = (await File.ReadAllLinesAsync(cli.File("log.tsv"))).Skip(1).Select(l => l.Split('\t')[8]).ToList();
+        Assert.Equal(30, logged.Count);
+        Assert.Equal(30, logged.Distinct().Count());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Ctrl_C_stops_the_jobs_writes_the_summary_and_exits_non_zero()
+    {
+        using var cli = new Cli();
+        await using var run = cli.Spec("--joblog", "log.tsv", "--grace", "0.2", "-j", "2", TestChild.Path, "sleep", "{}", ":::", "0", "30", "30").Start();
+        await Task.Delay(1500);
+
+        run.SendSignal(Signal.Interrupt);
+        var result = await run.CommunicateAsync(timeout: TimeSpan.FromSeconds(20));
+
+        Assert.Equal(130, result.ReturnCode);
+        Assert.Contains("interrupted", result.StderrText, StringComparison.Ordinal);
+        Assert.Equal(2, (await File.ReadAllLinesAsync(cli.File("log.tsv"))).Length);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Usage_errors_exit_255_with_a_message_naming_the_input()
+    {
+        using var cli = new Cli();
+
+        var unknown = await cli.RunAsync("--frobnicate", "echo", ":::", "a");
+        var missingFile = await cli.RunAsync("echo", "::::", "no-such-file.txt");
+        var badPosition = await cli.RunAsync("echo", "{3}", ":::", "a", ":::", "b");
+        var badHalt = await cli.RunAsync("--halt", "sometimes", "echo", ":::", "a");
+        var resumeWithoutLog = await cli.RunAsync("--resume", "echo", ":::", "a");
+
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("--frobnicate", unknown.StderrText, StringComparison.Ordinal);
+        Assert.Contains("no-such-file.txt", missingFile.StderrText, StringComparison.Ordinal);
+        Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);
+        Assert.Contains("sometimes", badHalt.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--joblog", resumeWithoutLog.StderrText, StringComparison.Ordinal);
+    }
+}
