@@ -41,7 +41,7 @@ public sealed partial class TemplateInput
     // Groups of linked sources; the groups are crossed. Sources are in command-line order.
     private readonly InputSource[][] _groups;
 
-    private TemplateInput(ImmutableArray<string> commandWords, InputSource[][] groups)
+    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups)
     {
         CommandWords = commandWords;
         _groups = groups;
@@ -49,7 +49,7 @@ public sealed partial class TemplateInput
     }
 
     /// <summary>The command template words: every word before the first input source marker.</summary>
-    public ImmutableArray<string> CommandWords { get; }
+    public IReadOnlyList<string> CommandWords { get; }
 
     /// <summary>
     /// True when at least one input source was given. When none was, GNU parallel reads the values
@@ -122,7 +122,7 @@ public sealed partial class TemplateInput
             }
         }
 
-        return new TemplateInput([.. words.Take(first)], [.. groups.Select(g => g.ToArray())]);
+        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())]);
     }
 
     /// <summary>
