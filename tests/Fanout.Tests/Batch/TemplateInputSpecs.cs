@@ -54,7 +54,18 @@ public sealed class TemplateInputSpecs : ProcessTestBase
 
         Assert.Equal(["l1\r|m1", "l1\r|m2", "|m1", "|m2", "l3|m1", "l3|m2"], Jobs(TemplateInput.Parse(["::::", "f1", "f2"], files)));
         Assert.Equal(["a|l1\r|m1", "b||m2"], Jobs(TemplateInput.Parse([":::", "a", "b", "c", "::::+", "f1", "f2"], files)));
-        Assert.Empty(Jobs(TemplateInput.Parse([":::", "a", "::::", "empty"], files)));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task An_empty_file_counts_as_one_empty_value_unless_every_source_is_empty()
+    {
+        await Task.Yield();
+        var files = Files(new() { ["empty"] = "", ["f"] = "1\n2\n" });
+
+        Assert.Equal(["a|", "b|"], Jobs(TemplateInput.Parse([":::", "a", "b", "::::", "empty"], files)));
+        Assert.Equal(["a|"], Jobs(TemplateInput.Parse([":::", "a", "b", "::::+", "empty"], files)));
+        Assert.Equal(["|1", "|2"], Jobs(TemplateInput.Parse(["::::", "empty", "f"], files)));
+        Assert.Empty(Jobs(TemplateInput.Parse(["::::", "empty", "::::+", "empty"], files)));
     }
 
     [Fact(Timeout = 10_000)]
