@@ -40,7 +40,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     [MemberData(nameof(Templates))]
     public async Task Every_replacement_string_renders_tricky_values_as_GNU_parallel_does(string[] template)
     {
-        var values = TrickyValues(new Random(Seed), 150);
+        var values = TrickyValues(new Random(Seed), 60);
         var file = WriteFile("values", string.Concat(values.Select(v => v + "\0")));
 
         var gnu = await GnuParallel.DryRunAsync(["-0", .. template, "::::", file]);
@@ -54,7 +54,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     public async Task Random_templates_over_crossed_and_linked_sources_render_as_GNU_parallel_does()
     {
         var random = new Random(Seed);
-        var cases = Enumerable.Range(0, 24).Select(n => RandomCase(random, n)).ToList();
+        var cases = Enumerable.Range(0, 20).Select(n => RandomCase(random, n)).ToList();
         using var gate = new SemaphoreSlim(2);
 
         await Task.WhenAll(cases.Select(async words =>
