@@ -192,6 +192,7 @@ public sealed class TemplateInputSpecs : ProcessTestBase
             Assert.Equal(missing, notFound.Word);
             Assert.Contains($"'{missing}' (after '::::'): no such file", notFound.Message, StringComparison.Ordinal);
             Assert.Contains("it is a directory", directory.Message, StringComparison.Ordinal);
+            Assert.Contains("'' (after '::::'): not a valid file name", Assert.Throws<TemplateException>(() => TemplateInput.Parse(["::::", ""])).Message, StringComparison.Ordinal);
             Assert.IsAssignableFrom<FanoutException>(notFound);
         }
         finally
