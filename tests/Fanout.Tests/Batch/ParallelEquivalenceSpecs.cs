@@ -87,6 +87,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
             [.. echo, ":::", "a", "b", ":::+", "1", "2", "3"],
             [.. echo, ":::", "x", "y", ":::", "a", "b", ":::+", "1", "2", ":::", "p"],
             [.. echo, ":::+", "a", "b", ":::", "1", "2"],
+            [.. echo, "::::+", lines, two, ":::", "x", "y"],
             [.. echo, "::::", lines, crlf],
             [.. echo, ":::", "a", "b", "::::+", lines, two],
             [.. echo, "::::", two, ":::+", "x", "y", "z", "::::", lines],
