@@ -56,7 +56,7 @@ public sealed class CommandTemplate
     private readonly TemplatePart[] _parts;
     private readonly int _literalLength;
 
-    private CommandTemplate(ImmutableArray<string> words, TemplatePart[] parts, bool appendsArguments, bool quotesValues, int requiredSources)
+    private CommandTemplate(IReadOnlyList<string> words, TemplatePart[] parts, bool appendsArguments, bool quotesValues, int requiredSources)
     {
         Words = words;
         _parts = parts;
@@ -67,7 +67,7 @@ public sealed class CommandTemplate
     }
 
     /// <summary>The template words as given.</summary>
-    public ImmutableArray<string> Words { get; }
+    public IReadOnlyList<string> Words { get; }
 
     /// <summary>
     /// True when the template has no replacement string, so each job's values are appended to it
@@ -137,7 +137,7 @@ public sealed class CommandTemplate
         // are left bare when the first replacement string is part of the first word.
         beforeFirst ??= words.Count == 0 ? "" : string.Join(' ', words) + " ";
         var quotes = beforeFirst.AsSpan().IndexOfAny(" \t\n=") >= 0;
-        return new CommandTemplate([.. words], [.. parts], appends, quotes, required);
+        return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required);
     }
 
     /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
@@ -180,7 +180,7 @@ public sealed class CommandTemplate
 
         if (AppendsArguments)
         {
-            if (Words.Length > 0)
+            if (Words.Count > 0)
                 line.Append(' ');
             Insert(line, new Replacement(ReplacementKind.Value, 0, "{}", "{}"), arguments, sequence, slot);
         }

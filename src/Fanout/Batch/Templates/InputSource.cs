@@ -35,7 +35,7 @@ internal sealed class FileSource(string name, string marker, Func<string, TextRe
         {
             return open(name);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             throw CannotRead(name, marker, e);
         }
@@ -98,6 +98,7 @@ internal sealed class FileSource(string name, string marker, Func<string, TextRe
             FileNotFoundException or DirectoryNotFoundException => "no such file",
             UnauthorizedAccessException when Directory.Exists(name) => "it is a directory",
             UnauthorizedAccessException => "permission denied",
+            ArgumentException => "not a valid file name",
             _ => e.Message,
         };
         return new TemplateException(name, $"Cannot read the input file '{name}' (after '{marker}'): {reason}.", e);

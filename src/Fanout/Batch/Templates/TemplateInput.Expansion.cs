@@ -7,37 +7,52 @@ public sealed partial class TemplateInput
     /// groups vary like nested loops (the first slowest), linked sources advance together and stop
     /// with the shortest. Each list is new and may be kept.
     /// </summary>
+    /// <remarks>
+    /// As in GNU parallel, an input file without lines counts as one empty value when another
+    /// source has values (<c>::: a b :::: empty</c> gives the jobs <c>a ''</c> and <c>b ''</c>), and
+    /// there is no job when every source is empty. A source reading standard input is consumed by
+    /// the first enumeration.
+    /// </remarks>
     /// <returns>The values of every job in GNU parallel's order; nothing when there is no source.</returns>
     /// <exception cref="TemplateException">An input file cannot be read (thrown while enumerating).</exception>
-    /// <remarks>A source reading standard input is consumed by the first enumeration.</remarks>
     public IEnumerable<IReadOnlyList<string>> Arguments() =>
-        _groups.Length == 0 ? [] : Cross(0, new string[SourceCount], 0);
+        _groups.Length == 0 ? [] : Cross(0, new string?[SourceCount], 0);
 
-    private IEnumerable<IReadOnlyList<string>> Cross(int group, string[] current, int offset)
+    /// <summary>
+    /// Nested loops over the groups. <paramref name="current"/> holds the values chosen so far; null
+    /// stands for the empty value given in place of an empty source.
+    /// </summary>
+    private IEnumerable<IReadOnlyList<string>> Cross(int group, string?[] current, int offset)
     {
         var sources = _groups[group];
         var last = group == _groups.Length - 1;
         foreach (var _ in Rows(sources, current, offset))
         {
-            if (last)
+            if (!last)
             {
-                yield return (string[])current.Clone();
+                foreach (var values in Cross(group + 1, current, offset + sources.Length))
+                    yield return values;
                 continue;
             }
 
-            foreach (var values in Cross(group + 1, current, offset + sources.Length))
-                yield return values;
+            // Only when every source is empty is every value a stand-in: then there is no job.
+            if (Array.TrueForAll(current, v => v is null))
+                yield break;
+            var job = new string[current.Length];
+            for (var i = 0; i < job.Length; i++)
+                job[i] = current[i] ?? "";
+            yield return job;
         }
     }
 
     /// <summary>Advances the linked <paramref name="sources"/> together, writing each row into <paramref name="current"/>.</summary>
-    private static IEnumerable<bool> Rows(InputSource[] sources, string[] current, int offset)
+    private static IEnumerable<bool> Rows(InputSource[] sources, string?[] current, int offset)
     {
-        var cursors = new IEnumerator<string>[sources.Length];
+        var cursors = new IEnumerator<string?>[sources.Length];
         try
         {
             for (var s = 0; s < sources.Length; s++)
-                cursors[s] = sources[s].Values().GetEnumerator();
+                cursors[s] = OrStandIn(sources[s].Values()).GetEnumerator();
             while (true)
             {
                 for (var s = 0; s < sources.Length; s++)
@@ -55,5 +70,19 @@ public sealed partial class TemplateInput
             foreach (var cursor in cursors)
                 cursor?.Dispose();
         }
+    }
+
+    /// <summary>The values, or a single null standing in for the empty value when there are none.</summary>
+    private static IEnumerable<string?> OrStandIn(IEnumerable<string> values)
+    {
+        var any = false;
+        foreach (var value in values)
+        {
+            any = true;
+            yield return value;
+        }
+
+        if (!any)
+            yield return null;
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class TemplateInput
     // Groups of linked sources; the groups are crossed. Sources are in command-line order.
     private readonly InputSource[][] _groups;
 
-    private TemplateInput(ImmutableArray<string> commandWords, InputSource[][] groups)
+    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups)
     {
         CommandWords = commandWords;
         _groups = groups;
@@ -49,7 +49,7 @@ public sealed partial class TemplateInput
     }
 
     /// <summary>The command template words: every word before the first input source marker.</summary>
-    public ImmutableArray<string> CommandWords { get; }
+    public IReadOnlyList<string> CommandWords { get; }
 
     /// <summary>
     /// True when at least one input source was given. When none was, GNU parallel reads the values
@@ -93,12 +93,12 @@ public sealed partial class TemplateInput
                     $"The input source marker '{marker}' (word {start}) is followed by no value before {next}; give at least one {(marker.StartsWith("::::", StringComparison.Ordinal) ? "file" : "value")}.");
             }
 
-            // A linked marker joins its source(s) to the previous source's group; every ::::+ file
-            // is linked (GNU parallel's ::::+ f1 f2 pairs f1 and f2 with what came before).
-            var linked = marker.EndsWith('+') && groups.Count > 0;
+            // A linked marker joins its source(s) to the previous source's group, when there is one;
+            // every ::::+ file is linked (GNU parallel's ::::+ f1 f2 pairs f1 and f2 with what came before).
+            var linking = marker.EndsWith('+');
             if (!marker.StartsWith("::::", StringComparison.Ordinal))
             {
-                AddSource(groups, new LiteralSource([.. words.Skip(start).Take(i - start)]), linked);
+                AddSource(groups, new LiteralSource([.. words.Skip(start).Take(i - start)]), linking && groups.Count > 0);
                 continue;
             }
 
@@ -117,12 +117,13 @@ public sealed partial class TemplateInput
                 }
 
                 // Only the first group is read once; standard input in a later group must be replayed.
+                var linked = linking && groups.Count > 0;
                 var inFirstGroup = groups.Count == 0 || (linked && groups.Count == 1);
                 AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup), linked);
             }
         }
 
-        return new TemplateInput([.. words.Take(first)], [.. groups.Select(g => g.ToArray())]);
+        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())]);
     }
 
     /// <summary>

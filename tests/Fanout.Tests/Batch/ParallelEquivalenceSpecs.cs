@@ -1,0 +1,206 @@
+using System.Text;
+using Fanout.Batch;
+
+namespace Fanout.Tests.Batch;
+
+/// <summary>
+/// Differential specs: for the same template and inputs Fanout renders, byte for byte, the command
+/// lines the real GNU parallel runs (its <c>--dry-run</c> output), and running them gives the same output.
+/// </summary>
+public sealed class ParallelEquivalenceSpecs : ProcessTestBase
+{
+    // A fixed seed keeps failures reproducible; FANOUT_TEMPLATE_SEED explores others.
+    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FANOUT_TEMPLATE_SEED"), out var s) ? s : 6_2024;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("fanout-templates-").FullName;
+
+    private string WriteFile(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        File.WriteAllText(path, text, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        return path;
+    }
+
+    /// <summary>Tricky values with newlines, NUL-separated so that GNU parallel reads each whole (<c>-0</c>).</summary>
+    private static string[] TrickyValues(Random random, int count) =>
+        [.. GnuParallel.EdgeValues, .. GnuParallel.NewlineValues, .. Enumerable.Range(0, count).Select(_ => GnuParallel.Value(random, newlines: true))];
+
+    public static TheoryData<string[]> Templates() => new()
+    {
+        { ["echo", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "x{}y", "{1}", "{-1}", "{1.}", "{1/}", "{1//}", "{1/.}", "{1 }", "{{}}"] },
+        { ["printf '%s\\n' {} | cat", "&&", "V={}", "echo", "\"{}\"", "'{/}'", "$V"] },
+        { ["wc", "-l"] },
+        { [] },
+        { ["{}"] },
+        { ["./{/.}", "--input={}", "{#}"] },
+        { ["awk '{print $1}'", "{.}.out"] },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(Templates))]
+    public async Task Every_replacement_string_renders_tricky_values_as_GNU_parallel_does(string[] template)
+    {
+        var values = TrickyValues(new Random(Seed), 40);
+        var file = WriteFile("values", string.Concat(values.Select(v => v + "\0")));
+
+        var gnu = await GnuParallel.DryRunAsync(["-0", .. template, "::::", file]);
+        var parsed = CommandTemplate.Parse(template);
+        var fanout = values.Select((v, i) => parsed.Render([v], i + 1, slot: 1) + "\n").ToList();
+
+        GnuParallel.AssertSameLines(gnu, fanout, "Template: " + GnuParallel.Describe(template));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Random_templates_over_crossed_and_linked_sources_render_as_GNU_parallel_does()
+    {
+        var random = new Random(Seed);
+        var cases = Enumerable.Range(0, 14).Select(n => RandomCase(random, n)).ToList();
+
+        await CompareAllAsync(cases);
+    }
+
+    /// <summary>Compares each command line's dry runs, two GNU parallels at a time.</summary>
+    private static async Task CompareAllAsync(IEnumerable<string[]> cases)
+    {
+        using var gate = new SemaphoreSlim(2);
+        await Task.WhenAll(cases.Select(async words =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var gnu = await GnuParallel.DryRunAsync(words);
+                GnuParallel.AssertSameLines(gnu, GnuParallel.FanoutDryRun(words), "Words: " + GnuParallel.Describe(words));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Input_sources_expand_in_GNU_parallels_order()
+    {
+        var lines = WriteFile("lines", "l1\nl2\nl3\n");
+        var crlf = WriteFile("crlf", "c1\r\n\r\n\nc4 with spaces\n\nc6 no newline");
+        var two = WriteFile("two", "t1\nt2");
+        var empty = WriteFile("empty", "");
+        string[] echo = ["echo", "{#}", "{}"];
+        string[][] cases =
+        [
+            [.. echo, ":::", "a", "b", ":::", "1", "2", "3", ":::", "x", "y"],
+            [.. echo, ":::", "a", "b", "c", ":::+", "1", "2"],
+            [.. echo, ":::", "a", "b", ":::+", "1", "2", "3"],
+            [.. echo, ":::", "x", "y", ":::", "a", "b", ":::+", "1", "2", ":::", "p"],
+            [.. echo, ":::+", "a", "b", ":::", "1", "2"],
+            [.. echo, "::::+", lines, two, ":::", "x", "y"],
+            [.. echo, "::::", lines, crlf],
+            [.. echo, ":::", "a", "b", "::::+", lines, two],
+            [.. echo, "::::", two, ":::+", "x", "y", "z", "::::", lines],
+            [.. echo, ":::", "a", "b", "::::", empty],
+            [.. echo, "::::", empty, ":::", "a", "::::+", empty],
+            [.. echo, ":::", "a", "b", "::::+", empty],
+            [.. echo, "::::", empty, empty],
+            ["echo", "{2}", "{1}", "{-1}", ":::", "a", "b", "::::", two, ":::", "z"],
+            ["cp", "{1}", "{2//}/{1/.}.{2/}", ":::", "in/a.txt", "in/b.tar.gz", ":::+", "out/x", "out dir/y"],
+        ];
+
+        await CompareAllAsync(cases);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Standard_input_as_a_source_expands_as_in_GNU_parallel()
+    {
+        const string stdin = "s1\ns 2\n\ns'4";
+        string[] words = ["echo", "{1}", "{2}", ":::", "a", "b", "::::", "-"];
+
+        var gnu = await GnuParallel.DryRunAsync(words, Encoding.UTF8.GetBytes(stdin));
+        var fanout = GnuParallel.FanoutDryRun(words, _ => new StringReader(stdin));
+
+        GnuParallel.AssertSameLines(gnu, fanout, "Words: " + GnuParallel.Describe(words));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Running_the_rendered_lines_with_bin_sh_prints_what_GNU_parallel_prints()
+    {
+        var values = TrickyValues(new Random(Seed + 1), 25);
+        var file = WriteFile("values", string.Concat(values.Select(v => v + "\0")));
+        string[] template = ["printf '<%s>\\n'", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "x{}y"];
+
+        var gnu = await GnuParallel.Spec(["-0", .. template, "::::", file]).WithWorkingDirectory(_dir).RunAsync(TimeSpan.FromSeconds(30), check: true);
+        var parsed = CommandTemplate.Parse(template);
+        var fanout = new List<byte>();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var line = parsed.Render([values[i]], i + 1, slot: 1);
+            var job = await ProcessSpec.Shell(line).WithWorkingDirectory(_dir).WithCapturedOutput().RunAsync(TimeSpan.FromSeconds(10), check: true);
+            fanout.AddRange(job.Stdout);
+        }
+
+        Assert.Equal(gnu.StdoutText, Encoding.UTF8.GetString([.. fanout]));
+        Assert.False(File.Exists(Path.Combine(_dir, "pwned")), "a value ran as code");
+        Assert.Contains("<$(touch pwned)>", gnu.StdoutText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Values_in_the_command_word_run_as_commands_in_both()
+    {
+        string[] words = [":::", "echo one; echo two", "printf '%s|' \"a b\" c", "for i in 1 2; do echo $i; done"];
+
+        var gnu = await GnuParallel.Spec(words).RunAsync(TimeSpan.FromSeconds(30), check: true);
+        var fanout = new StringBuilder();
+        foreach (var line in GnuParallel.FanoutDryRun(words))
+            fanout.Append((await ProcessSpec.Shell(line).WithCapturedOutput().RunAsync(TimeSpan.FromSeconds(10), check: true)).StdoutText);
+
+        Assert.Equal("one\ntwo\na b|c|1\n2\n", gnu.StdoutText);
+        Assert.Equal(gnu.StdoutText, fanout.ToString());
+    }
+
+    /// <summary>A random command line: a template over 1 to 4 sources, crossed or linked, literal or from files.</summary>
+    private string[] RandomCase(Random random, int number)
+    {
+        var sources = random.Next(1, 5);
+        string[] commands = ["echo", "echo", "echo", "printf '%s|'", "{1}", "{}", "./{1/}", "{#}"];
+        var words = new List<string> { commands[random.Next(commands.Length)] };
+        for (var i = random.Next(0, 6); i > 0; i--)
+            words.Add(TemplatePiece(random, sources));
+
+        for (var s = 0; s < sources; s++)
+        {
+            var linked = s > 0 && random.Next(3) == 0;
+            var values = Enumerable.Range(0, random.Next(1, 4)).Select(_ => GnuParallel.Value(random)).ToList();
+            if (random.Next(4) == 0)
+            {
+                // Lines of a file: a value may not hold a newline, and the last line may lack one.
+                var text = string.Join("\n", values.Select(v => v.Replace("\n", "", StringComparison.Ordinal))) + (random.Next(2) == 0 ? "\n" : "");
+                words.Add(linked ? "::::+" : "::::");
+                words.Add(WriteFile($"case{number}-source{s}", text));
+            }
+            else
+            {
+                words.Add(linked ? ":::+" : ":::");
+                words.AddRange(values);
+            }
+        }
+
+        return [.. words];
+    }
+
+    private static string TemplatePiece(Random random, int sources)
+    {
+        var n = random.Next(1, sources + 1) * (random.Next(4) == 0 ? -1 : 1);
+        string[] pieces =
+        [
+            "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "x{}y", "'{}'", "\"{}\"", "V={}", "a=b", ";", "&&", "|", "cat",
+            $"{{{n}}}", $"{{{n}.}}", $"{{{n}/}}", $"{{{n}//}}", $"{{{n}/.}}", $"pre{{{n}}}post", $"{{{n} }}", $"{{{n}}}{{}}", "$(echo hi)",
+        ];
+        return pieces[random.Next(pieces.Length)];
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            Directory.Delete(_dir, recursive: true);
+        base.Dispose(disposing);
+    }
+}
