@@ -57,6 +57,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "sigemptyset")]
     internal static unsafe partial int sigemptyset(void* sigset);
 
+    [LibraryImport(Name, EntryPoint = "sigaddset")]
+    internal static unsafe partial int sigaddset(void* sigset, int signal);
+
     [LibraryImport(Name, EntryPoint = "sigfillset")]
     internal static unsafe partial int sigfillset(void* sigset);
 

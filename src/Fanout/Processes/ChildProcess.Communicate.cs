@@ -30,7 +30,7 @@ public sealed partial class ChildProcess
             var deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
             PollLoop(deadline, timeout);
             var remaining = deadline == long.MaxValue ? (TimeSpan?)null : RemainingUntil(deadline);
-            if (remaining is { } r && !_exited.Task.Wait(r))
+            if (remaining is { } r && !BlockUntilExited(r))
                 throw Timeout(timeout!.Value);
             Wait();
             return Completed();

@@ -24,7 +24,7 @@ public sealed partial class ChildProcess
         }
 
         var environment = BuildEnvironment(spec);
-        var resolved = ExecutableResolver.Resolve(spec.Program, environment.GetValueOrDefault("PATH"), spec.WorkingDirectory);
+        var resolved = ExecutableResolver.Resolve(spec.Program, FindPath(environment), spec.WorkingDirectory);
         List<string> argv = [spec.Program, .. spec.Arguments];
         // A group of its own is guarded by the watchdog (cheap, and it reaches grandchildren);
         // a child in our group gets the kernel's parent-death signal through setpriv.
@@ -37,7 +37,7 @@ public sealed partial class ChildProcess
             resolved = setpriv;
         }
 
-        var envp = environment.Select(pair => $"{pair.Key}={pair.Value}").ToList();
+        var envp = environment;
         using var wiring = new StdioWiring(spec);
         var stdin = wiring.Wire(spec.Stdin, 0);
         var stdout = wiring.Wire(spec.Stdout, 1);
@@ -89,24 +89,43 @@ public sealed partial class ChildProcess
         return $"this process is out of file descriptors (RLIMIT_NOFILE is {limit.Current}); close children's pipes you are done with, or start fewer children with pipes at once";
     }
 
-    private static Dictionary<string, string> BuildEnvironment(ProcessSpec spec)
+    /// <summary>
+    /// The child's environment as name/value pairs. Built from .NET's view of the environment
+    /// (which Environment.SetEnvironmentVariable changes, unlike the C library's), with no
+    /// dictionary in between when the spec changes nothing: it is done at every start.
+    /// </summary>
+    private static List<KeyValuePair<string, string>> BuildEnvironment(ProcessSpec spec)
     {
-        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (spec.InheritsEnvironment)
+        var inherited = spec.InheritsEnvironment ? Environment.GetEnvironmentVariables() : null;
+        var environment = new List<KeyValuePair<string, string>>((inherited?.Count ?? 0) + spec.EnvironmentChanges.Count);
+        if (inherited is not null)
         {
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-                environment[(string)entry.Key] = (string?)entry.Value ?? "";
+            foreach (DictionaryEntry entry in inherited)
+            {
+                var name = (string)entry.Key;
+                if (!spec.EnvironmentChanges.ContainsKey(name))
+                    environment.Add(new(name, (string?)entry.Value ?? ""));
+            }
         }
 
         foreach (var (name, value) in spec.EnvironmentChanges)
         {
-            if (value is null)
-                environment.Remove(name);
-            else
-                environment[name] = value;
+            if (value is not null)
+                environment.Add(new(name, value));
         }
 
         return environment;
+    }
+
+    private static string? FindPath(List<KeyValuePair<string, string>> environment)
+    {
+        foreach (var (name, value) in environment)
+        {
+            if (name == "PATH")
+                return value;
+        }
+
+        return null;
     }
 
     /// <summary>Lets one process have as many descriptors as its hard limit allows, once, as Go and the JVM do.</summary>

@@ -17,7 +17,7 @@ namespace Fanout;
 public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
 {
     private readonly TaskCompletionSource<ExitStatus> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Lock _reapLock = new();
+    private readonly object _reapLock = new(); // a Monitor, not a Lock: BlockUntilExited waits on it
     private readonly long _startTimestamp;
     private readonly List<Task> _pumps = [];
     private SafeFileHandle? _pidfd;
@@ -91,8 +91,8 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <exception cref="ProcessTimeoutException">The child was still running after <paramref name="timeout"/>; it is left running.</exception>
     public ExitStatus Wait(TimeSpan? timeout = null)
     {
-        if (timeout is { } limit && !_exited.Task.Wait(limit))
-            throw new ProcessTimeoutException(Spec.ToString(), Pid, limit);
+        if (!BlockUntilExited(timeout))
+            throw new ProcessTimeoutException(Spec.ToString(), Pid, timeout!.Value);
         var status = _exited.Task.GetAwaiter().GetResult();
         WaitForPumps();
         return status;
@@ -186,6 +186,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 _exited.TrySetException(new FanoutException(
                     $"The exit status of pid {Pid} ('{Spec}') is lost: another part of this process reaped it ({Libc.StrError(errno)}). " +
                     "This happens when SIGCHLD is ignored or something calls waitpid(-1); do not ignore SIGCHLD in a process that uses Fanout."));
+                Monitor.PulseAll(_reapLock);
                 return true;
             }
 
@@ -195,8 +196,39 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 usage.MaxRssKilobytes * 1024,
                 wall);
             _exited.TrySetResult(Fanout.ExitStatus.FromWaitStatus(status));
+            Monitor.PulseAll(_reapLock);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Blocks the calling thread until the exit is known; false on timeout. It sleeps on the reap
+    /// lock, which the reaper pulses, instead of Task.Wait, which spins first and takes CPU from
+    /// the children when many threads wait.
+    /// </summary>
+    internal bool BlockUntilExited(TimeSpan? timeout)
+    {
+        if (_exited.Task.IsCompleted)
+            return true;
+        var deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        lock (_reapLock)
+        {
+            while (!_exited.Task.IsCompleted)
+            {
+                if (deadline == long.MaxValue)
+                {
+                    Monitor.Wait(_reapLock);
+                    continue;
+                }
+
+                var left = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+                if (left <= 0)
+                    return false;
+                Monitor.Wait(_reapLock, (int)Math.Min(left, int.MaxValue));
+            }
+        }
+
+        return true;
     }
 
     private void WaitForPumps()

@@ -25,7 +25,7 @@ internal static unsafe class Spawner
 
     /// <summary>Spawns; returns the pid, or minus errno when the spawn (or exec) failed.</summary>
     internal static int Spawn(
-        string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string? workingDirectory,
+        string path, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> envp, string? workingDirectory,
         ChildFd stdin, ChildFd stdout, ChildFd stderr, bool mergeStderr, ProcessGroupMode group, int joinGroup,
         IReadOnlyList<int>? passed = null)
     {
@@ -66,7 +66,9 @@ internal static unsafe class Spawner
             Check(Libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
             Check(Libc.sigemptyset(sigset), "sigemptyset");
             Check(Libc.posix_spawnattr_setsigmask(attr, sigset), "posix_spawnattr_setsigmask");
-            Check(Libc.sigfillset(sigset), "sigfillset");
+            Check(Libc.sigemptyset(sigset), "sigemptyset");
+            foreach (var signal in SignalsToReset)
+                Check(Libc.sigaddset(sigset, signal), "sigaddset");
             Check(Libc.posix_spawnattr_setsigdefault(attr, sigset), "posix_spawnattr_setsigdefault");
 
             int pid;
@@ -83,7 +85,34 @@ internal static unsafe class Spawner
         }
     }
 
+    /// <summary>
+    /// The signals a child gets back at their default action. A handled signal is reset by exec
+    /// itself; only an ignored one survives exec. So: SIGPIPE (which .NET ignores), SIGXFSZ, and
+    /// whatever was ignored in this process when it first spawned (read from /proc/self/status).
+    /// Resetting all 64 would cost 64 system calls in the child while the parent waits for exec.
+    /// </summary>
+    private static readonly int[] SignalsToReset = ReadSignalsToReset();
+
     private static bool s_closeFromMissing;
+
+    private static int[] ReadSignalsToReset()
+    {
+        ulong ignored = (1UL << (13 - 1)) | (1UL << (25 - 1));
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
+                    ignored |= Convert.ToUInt64(line[7..].Trim(), 16);
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        // 32 and 33 are glibc's own real-time signals, which posix_spawn manages itself.
+        return [.. Enumerable.Range(1, 64).Where(signal => signal is not (32 or 33) && (ignored & (1UL << (signal - 1))) != 0)];
+    }
 
     /// <summary>
     /// Closes every descriptor from <paramref name="first"/> (3 unless extra ones are passed) in the child. Ours are close-on-exec already, but this
@@ -129,13 +158,13 @@ internal static unsafe class Spawner
     {
         private readonly byte* _block;
 
-        internal NativeStrings(string path, IReadOnlyList<string> argv, IReadOnlyList<string> envp, string? workingDirectory)
+        internal NativeStrings(string path, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> envp, string? workingDirectory)
         {
             var size = Size(path) + Size(workingDirectory);
             foreach (var s in argv)
                 size += Size(s);
-            foreach (var s in envp)
-                size += Size(s);
+            foreach (var (name, value) in envp)
+                size += Size(name) + Size(value);
             var pointers = (argv.Count + 1 + envp.Count + 1) * sizeof(byte*);
             _block = (byte*)NativeMemory.Alloc((nuint)(size + pointers));
             var table = (byte**)_block;
@@ -146,7 +175,7 @@ internal static unsafe class Spawner
                 Argv[i] = Put(argv[i], ref next);
             Argv[argv.Count] = null;
             for (var i = 0; i < envp.Count; i++)
-                Envp[i] = Put(envp[i], ref next);
+                Envp[i] = Put(envp[i].Key, envp[i].Value, ref next);
             Envp[envp.Count] = null;
             Path = Put(path, ref next);
             WorkingDirectory = workingDirectory is null ? null : Put(workingDirectory, ref next);
@@ -163,6 +192,15 @@ internal static unsafe class Spawner
         internal void Free() => NativeMemory.Free(_block);
 
         private static int Size(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s) + 1;
+
+        /// <summary>Writes "name=value" without making the string.</summary>
+        private static byte* Put(string name, string value, ref byte* next)
+        {
+            var start = Put(name, ref next);
+            next[-1] = (byte)'=';
+            Put(value, ref next);
+            return start;
+        }
 
         private static byte* Put(string s, ref byte* next)
         {
