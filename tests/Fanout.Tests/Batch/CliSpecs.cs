@@ -163,6 +163,34 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_second_Ctrl_C_kills_the_running_jobs_at_once()
+    {
+        using var cli = new Cli();
+        await using var run = cli.Spec("--grace", "60", "-j", "2", TestChild.Path, "ignore-term", "out", "ready", "sleep", "{}", ":::", "60", "60").Start();
+        await Task.Delay(2000);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        run.SendSignal(Signal.Interrupt);
+        await Task.Delay(300);
+        run.SendSignal(Signal.Interrupt);
+        var result = await run.CommunicateAsync(timeout: TimeSpan.FromSeconds(20));
+
+        Assert.Equal(130, result.ReturnCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Environment_and_working_directory_options_reach_every_job()
+    {
+        using var cli = new Cli();
+        Directory.CreateDirectory(cli.File("work"));
+
+        var result = await cli.RunAsync("-k", "--quiet", "--env", "GREETING=hello there", "--workdir", "work", TestChild.Path, "env", "GREETING", "cwd", "env", "FANOUT_SEQ", ":::", "x");
+
+        Assert.Equal($"hello there\n{cli.File("work")}\n1\n", result.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Usage_errors_exit_255_with_a_message_naming_the_input()
     {
         using var cli = new Cli();

@@ -35,6 +35,22 @@ public sealed class RunnerSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_job_waits_for_free_memory_but_never_for_ever()
+    {
+        using var folder = new Cli();
+        var marker = folder.File("running");
+        var jobs = Enumerable.Range(1, 4).Select(i => new JobSpec($"j{i}",
+            $"echo start >> {marker}; {TestChild.Path} sleep 0.2; echo end >> {marker}")).ToList();
+        // More memory than any machine has: each job waits until nothing else runs, then starts alone.
+        using var runner = new BatchRunner(new BatchOptions { MaxParallel = 4, MinimumFreeMemory = 1L << 50 });
+
+        var summary = await runner.RunAsync(jobs);
+
+        Assert.True(summary.Success);
+        Assert.Equal(["start", "end", "start", "end", "start", "end", "start", "end"], await File.ReadAllLinesAsync(marker));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_failing_job_is_retried_with_backoff_and_counted_once()
     {
         using var folder = new Cli();
