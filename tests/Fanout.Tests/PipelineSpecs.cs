@@ -19,7 +19,9 @@ public sealed class PipelineSpecs : ProcessTestBase
         var ourCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var theirCpu = result.Stages.Sum(s => s.Usage!.CpuTime.Ticks);
         Assert.Equal($"{gigabyte}\n", result.StdoutText);
-        Assert.True(ourCpu < TimeSpan.FromMilliseconds(300) && ourCpu.Ticks * 10 < theirCpu,
+        // Copying 1 GB through this process would cost it at least as much CPU as the stages spend
+        // moving it; the test host's own threads (GC, xunit) account for what little it does use.
+        Assert.True(ourCpu < TimeSpan.FromSeconds(1) && ourCpu.Ticks * 10 < theirCpu,
             $"this process used {ourCpu.TotalMilliseconds} ms of CPU, the stages {TimeSpan.FromTicks(theirCpu).TotalMilliseconds} ms");
     }
 

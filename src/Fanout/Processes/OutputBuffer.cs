@@ -33,6 +33,9 @@ internal sealed class OutputBuffer
     {
         _used += count;
         Length += count;
+        // A byte[] holds at most about 2 GiB: say so now rather than after reading everything.
+        if (Length > Array.MaxLength)
+            throw new FanoutException($"A child wrote more than {Array.MaxLength:N0} bytes to a captured stream, more than one byte array can hold. Read StandardOutput as a stream, or redirect it to a file, instead of Communicate.");
     }
 
     /// <summary>Everything collected, in one array.</summary>

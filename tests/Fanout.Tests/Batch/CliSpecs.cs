@@ -130,7 +130,8 @@ public sealed class CliSpecs : ProcessTestBase
         string[] args = ["--joblog", "log.tsv", "-j", "3", "--quiet", "sleep 0.2; echo {} >> done.txt", ":::", .. Enumerable.Range(1, 30).Select(i => i.ToString(CultureInfo.InvariantCulture))];
         await using (var first = cli.Spec(args).Start())
         {
-            await Task.Delay(900);
+            // Killed once a few jobs are done, however long the start-up took.
+            Assert.True(await EventuallyAsync(() => Lines(cli.File("done.txt")) >= 3), "no job finished");
             first.Kill();
             await first.WaitAsync();
         }
@@ -151,8 +152,9 @@ public sealed class CliSpecs : ProcessTestBase
     public async Task Ctrl_C_stops_the_jobs_writes_the_summary_and_exits_non_zero()
     {
         using var cli = new Cli();
-        await using var run = cli.Spec("--joblog", "log.tsv", "--grace", "0.2", "-j", "2", TestChild.Path, "sleep", "{}", ":::", "0", "30", "30").Start();
-        await Task.Delay(1500);
+        await using var run = cli.Spec("--joblog", "log.tsv", "--grace", "0.2", "-j", "2", $"echo x >> started; exec {TestChild.Path} sleep {{}}", ":::", "0", "30", "30").Start();
+        // The first job is logged and the next two have started: fanout's signal handlers are in place.
+        Assert.True(await EventuallyAsync(() => Lines(cli.File("log.tsv")) == 2 && Lines(cli.File("started")) == 3), "the jobs did not start");
 
         run.SendSignal(Signal.Interrupt);
         var result = await run.CommunicateAsync(timeout: TimeSpan.FromSeconds(20));
@@ -166,8 +168,9 @@ public sealed class CliSpecs : ProcessTestBase
     public async Task A_second_Ctrl_C_kills_the_running_jobs_at_once()
     {
         using var cli = new Cli();
-        await using var run = cli.Spec("--grace", "60", "-j", "2", TestChild.Path, "ignore-term", "out", "ready", "sleep", "{}", ":::", "60", "60").Start();
-        await Task.Delay(2000);
+        await using var run = cli.Spec("--grace", "60", "-j", "2", $"echo x >> started; exec {TestChild.Path} ignore-term out ready sleep {{}}", ":::", "60", "60").Start();
+        Assert.True(await EventuallyAsync(() => Lines(cli.File("started")) == 2), "the jobs did not start");
+        await Task.Delay(500); // let them install their SIG_IGN
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         run.SendSignal(Signal.Interrupt);
@@ -207,5 +210,19 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);
         Assert.Contains("sometimes", badHalt.StderrText, StringComparison.Ordinal);
         Assert.Contains("--joblog", resumeWithoutLog.StderrText, StringComparison.Ordinal);
+    }
+
+    private static int Lines(string path) => File.Exists(path) ? File.ReadAllLines(path).Length : 0;
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            if (condition())
+                return true;
+            await Task.Delay(50);
+        }
+
+        return false;
     }
 }
