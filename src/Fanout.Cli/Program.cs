@@ -67,7 +67,8 @@ static async Task<int> RunAsync(RunSettings settings)
     using var progress = new ProgressDisplay(() => observed?.Progress ?? new BatchProgress(0, false, 0, 0, 0, 0, TimeSpan.Zero),
         Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json, settings.ProgressInterval);
     var reporter = new ConsoleReporter(settings, stdout, stderr, progress);
-    using var runner = observed = new BatchRunner(settings.Batch, reporter);
+    await using var slurm = settings.Slurm is { } slurmOptions ? new SlurmBackend(slurmOptions) : null;
+    using var runner = observed = new BatchRunner(settings.Batch, reporter, slurm);
 
     // First Ctrl-C or SIGTERM: stop starting, stop running jobs gracefully. Second: kill at once.
     var signals = 0;

@@ -44,6 +44,11 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
     private readonly Option<double> _progressInterval = new("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal. Default 10; 0 for none." };
     private readonly Option<double> _grace = new("--grace") { Description = "Seconds a stopped job gets between SIGTERM and SIGKILL. Default 2." };
+    private readonly Option<string> _backend = new("--backend") { Description = "Where jobs run: local (the default) or slurm (job arrays on a Slurm cluster; the folder given by --slurm-dir must be shared with the nodes)." };
+    private readonly Option<string> _partition = new("--partition") { Description = "With --backend slurm: the partition to submit to." };
+    private readonly Option<string> _account = new("--account") { Description = "With --backend slurm: the account to charge." };
+    private readonly Option<string[]> _sbatchArg = new("--sbatch-arg") { Description = "With --backend slurm: one more sbatch argument, such as --qos=long (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string> _slurmDir = new("--slurm-dir") { Description = "With --backend slurm: the shared folder for task scripts, outputs and status files. Default .fanout-slurm." };
     private readonly Option<bool> _keepJobsOnExit = new("--no-kill-on-exit") { Description = "Let running jobs live on if fanout itself is killed (by default the kernel kills them)." };
 
     internal RunCommandLine()
@@ -60,6 +65,7 @@ internal sealed class RunCommandLine
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
         _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
     /// <summary>Where the options end and the command begins: the first word that is not an option or an option's value.</summary>
@@ -111,6 +117,21 @@ internal sealed class RunCommandLine
             StopGracePeriod = parsed.GetResult(_grace) is null ? new BatchOptions().StopGracePeriod : Seconds(parsed.GetValue(_grace), "--grace"),
             KillJobsIfRunnerDies = !parsed.GetValue(_keepJobsOnExit),
         };
+        SlurmOptions? slurm = parsed.GetValue(_backend) switch
+        {
+            null or "local" => null,
+            "slurm" => new SlurmOptions
+            {
+                Partition = parsed.GetValue(_partition),
+                Account = parsed.GetValue(_account),
+                SbatchArguments = [.. parsed.GetValue(_sbatchArg) ?? []],
+                StateDirectory = parsed.GetValue(_slurmDir) ?? ".fanout-slurm",
+                Throttle = parsed.GetValue(_jobs) is null ? null : batch.MaxParallel,
+            },
+            var other => throw new UsageException($"--backend '{other}': expected local or slurm."),
+        };
+        if (slurm is not null && parsed.GetValue(_jobs) is null)
+            batch = batch with { MaxParallel = 10_000 }; // Slurm schedules; -j throttles the arrays when given
         if (batch.Resume != ResumeMode.None && batch.JoblogPath is null)
             throw new UsageException("--resume and --resume-failed need --joblog FILE: the job log is what tells which jobs are done.");
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -136,6 +157,7 @@ internal sealed class RunCommandLine
             ProgressInterval = parsed.GetResult(_progressInterval) is null ? TimeSpan.FromSeconds(10) : Seconds(parsed.GetValue(_progressInterval), "--progress-interval"),
             WorkingDirectory = parsed.GetValue(_workdir),
             Environment = environment,
+            Slurm = slurm,
         };
     }
 

@@ -28,4 +28,7 @@ internal sealed record RunSettings
     public string? WorkingDirectory { get; init; }
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The Slurm settings when the jobs go to Slurm; null for local processes.</summary>
+    public SlurmOptions? Slurm { get; init; }
 }

@@ -316,7 +316,7 @@ public sealed class BatchRunner : IDisposable
                 : JobOutcome.Failed;
             var job = running.Pending.Job;
             var jobResult = new JobResult(job, running.Pending.Sequence, outcome, result.Status, result.StartTime, result.Runtime,
-                running.Attempt, _runner._backend.Host, result.Stdout, result.Stderr, result.Usage, result.StartError);
+                running.Attempt, result.Host ?? _runner._backend.Host, result.Stdout, result.Stderr, result.Usage, result.StartError);
 
             var retries = job.Retries ?? _options.Retries;
             if (outcome is JobOutcome.Failed or JobOutcome.TimedOut && running.Attempt <= retries && !_stopStarting)

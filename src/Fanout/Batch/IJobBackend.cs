@@ -42,7 +42,8 @@ public sealed record JobAttempt(
 /// <param name="Stdout">What it wrote on stdout (empty when streamed line by line).</param>
 /// <param name="Stderr">What it wrote on stderr (empty when streamed line by line).</param>
 /// <param name="Usage">CPU time and peak memory, when known.</param>
-/// <param name="StartError">Why it could not start, or null.</param>
+/// <param name="StartError">Why it could not start (or, on a cluster, why it ended without a status), or null.</param>
+/// <param name="Host">The machine it ran on, when the backend knows better than its own <see cref="IJobBackend.Host"/>.</param>
 public sealed record AttemptResult(
     ExitStatus? Status,
     bool Stopped,
@@ -51,4 +52,5 @@ public sealed record AttemptResult(
     byte[] Stdout,
     byte[] Stderr,
     ResourceUsage? Usage,
-    string? StartError);
+    string? StartError,
+    string? Host = null);

@@ -1,0 +1,413 @@
+using System.Globalization;
+using System.Text;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// Runs a batch's jobs on a Slurm cluster. Attempts handed to it are gathered for a moment and
+/// submitted together as job arrays (chunked to the cluster's MaxArraySize, grouped by the
+/// resources they ask for); each array task runs a small wrapper that writes the task's exit code,
+/// start, end and node into a status file in a shared folder, so results never depend on
+/// accounting. The backend learns the state of everything it submitted with one <c>squeue</c> call
+/// per poll interval, whatever the number of jobs, and cancels with one <c>scancel</c> per interval.
+/// <para>
+/// Protocol: <see cref="RunAsync"/> only queues an attempt and returns its completion; one
+/// background loop owns submission, polling and cancelling, and completes the attempts. A task
+/// Slurm reports finished without a status file is settled after <see cref="SlurmOptions.StatusGrace"/>
+/// (file systems lag), never resubmitted.
+/// </para>
+/// </summary>
+public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
+{
+    private static readonly string[] LiveStates = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED"];
+    private readonly SlurmOptions _options;
+    private readonly string _folder;
+    private readonly Lock _lock = new();
+    private readonly List<SlurmTask> _pending = [];
+    private readonly List<SlurmTask> _active = [];
+    private readonly HashSet<string> _toCancel = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _loop;
+    private int _arrays;
+    private int? _maxArraySize;
+    private readonly List<(string JobId, int Tasks)> _submitted = [];
+
+    /// <summary>Creates a backend; nothing is submitted until jobs come.</summary>
+    public SlurmBackend(SlurmOptions? options = null)
+    {
+        _options = options ?? new SlurmOptions();
+        _folder = Path.Combine(Path.GetFullPath(_options.StateDirectory), $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+    }
+
+    /// <inheritdoc />
+    public string Host => "slurm";
+
+    /// <summary>How many times <c>sbatch</c> was called.</summary>
+    public int SubmitCalls { get; private set; }
+
+    /// <summary>The job id and number of tasks of every array submitted, in order.</summary>
+    public IReadOnlyList<(string JobId, int Tasks)> SubmittedArrays => _submitted;
+
+    /// <summary>How many times <c>squeue</c> was called.</summary>
+    public int StatusCalls { get; private set; }
+
+    /// <summary>The folder this run's task scripts, outputs and status files are in.</summary>
+    public string Folder => _folder;
+
+    /// <inheritdoc />
+    public Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var task = new SlurmTask(attempt);
+        lock (_lock)
+        {
+            _pending.Add(task);
+            _loop ??= Task.Run(LoopAsync, CancellationToken.None);
+        }
+
+        cancellationToken.Register(() => Cancel(task));
+        return task.Done.Task;
+    }
+
+    /// <summary>Cancels whatever is still queued or running, and stops the loop.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            foreach (var task in _pending)
+                task.Done.TrySetResult(Stopped(task, null));
+            _pending.Clear();
+            foreach (var task in _active)
+                _toCancel.Add(task.SlurmId);
+        }
+
+        await CancelRequestedAsync().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        _stop.Dispose();
+    }
+
+    private void Cancel(SlurmTask task)
+    {
+        lock (_lock)
+        {
+            if (_pending.Remove(task))
+            {
+                task.Done.TrySetResult(Stopped(task, null));
+                return;
+            }
+
+            if (task.JobId is not null && !task.Done.Task.IsCompleted)
+            {
+                task.CancelRequested = true;
+                _toCancel.Add(task.SlurmId);
+            }
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        var lastPoll = DateTime.MinValue;
+        while (!_stop.IsCancellationRequested)
+        {
+            await Task.Delay(_options.SubmitDelay, _stop.Token).ConfigureAwait(false);
+            await SubmitPendingAsync().ConfigureAwait(false);
+            await CancelRequestedAsync().ConfigureAwait(false);
+            if (DateTime.UtcNow - lastPoll >= _options.PollInterval)
+            {
+                lastPoll = DateTime.UtcNow;
+                await PollAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task SubmitPendingAsync()
+    {
+        List<SlurmTask> batch;
+        lock (_lock)
+        {
+            if (_pending.Count == 0)
+                return;
+            batch = [.. _pending];
+            _pending.Clear();
+        }
+
+        var maxArray = _maxArraySize ??= await ReadMaxArraySizeAsync().ConfigureAwait(false);
+        foreach (var group in batch.GroupBy(t => (t.Attempt.Job.Cpus, t.Attempt.Job.MemoryBytes, TimeLimit(t.Attempt.Job))))
+        {
+            foreach (var chunk in group.Chunk(maxArray))
+                await SubmitArrayAsync(chunk, group.Key.Cpus, group.Key.MemoryBytes, group.Key.Item3).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SubmitArrayAsync(SlurmTask[] tasks, int cpus, long? memory, int? minutes)
+    {
+        var folder = Path.Combine(_folder, $"array{++_arrays}");
+        Directory.CreateDirectory(folder);
+        for (var i = 0; i < tasks.Length; i++)
+            await File.WriteAllTextAsync(Path.Combine(folder, $"task-{i}.sh"), TaskScript(tasks[i].Attempt)).ConfigureAwait(false);
+        var wrapper = Path.Combine(folder, "run.sh");
+        await File.WriteAllTextAsync(wrapper, WrapperScript).ConfigureAwait(false);
+
+        List<string> args =
+        [
+            "--parsable", "--job-name=fanout", "--kill-on-invalid-dep=yes",
+            $"--array=0-{tasks.Length - 1}{(_options.Throttle is { } throttle ? $"%{throttle}" : "")}",
+            $"--output={folder}/task-%a.out", $"--error={folder}/task-%a.err",
+            $"--cpus-per-task={cpus}",
+        ];
+        if (memory is { } bytes)
+            args.Add($"--mem={Math.Max(1, bytes / (1024 * 1024))}M");
+        if (minutes is { } m)
+            args.Add($"--time={m}");
+        if (_options.Partition is not null)
+            args.Add($"--partition={_options.Partition}");
+        if (_options.Account is not null)
+            args.Add($"--account={_options.Account}");
+        args.AddRange(_options.SbatchArguments);
+        args.Add(wrapper);
+        args.Add(folder);
+
+        SubmitCalls++;
+        CompletedProcess result;
+        try
+        {
+            result = await new ProcessSpec("sbatch", args).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+        }
+        catch (FanoutException e)
+        {
+            Fail(tasks, $"sbatch could not run: {e.Message}");
+            return;
+        }
+
+        if (!result.Status.Success)
+        {
+            Fail(tasks, $"sbatch {result.Status}: {result.StderrText.Trim()}");
+            return;
+        }
+
+        var jobId = result.StdoutText.Trim().Split(';')[0];
+        _submitted.Add((jobId, tasks.Length));
+        lock (_lock)
+        {
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                tasks[i].JobId = jobId;
+                tasks[i].Index = i;
+                tasks[i].Folder = folder;
+                tasks[i].Submitted = DateTime.UtcNow;
+                if (tasks[i].CancelRequested)
+                    _toCancel.Add(tasks[i].SlurmId);
+                _active.Add(tasks[i]);
+            }
+        }
+    }
+
+    private async Task PollAsync()
+    {
+        List<SlurmTask> active;
+        lock (_lock)
+            active = [.. _active];
+        if (active.Count == 0)
+            return;
+
+        var ids = string.Join(',', active.Select(t => t.JobId).Distinct(StringComparer.Ordinal));
+        StatusCalls++;
+        var states = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var result = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", ids, "-o", "%i|%T").WithCapturedOutput().WithStdin(Stdio.Null)
+                .RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+            foreach (var line in result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = line.Split('|');
+                if (parts.Length == 2)
+                    states[parts[0].Trim()] = parts[1].Trim();
+            }
+        }
+        catch (FanoutException)
+        {
+            // The controller did not answer this time; status files still settle what finished.
+        }
+
+        var now = DateTime.UtcNow;
+        foreach (var task in active)
+        {
+            var statusFile = Path.Combine(task.Folder!, $"status-{task.Index}");
+            if (File.Exists(statusFile))
+            {
+                Complete(task, await ReadFinishedAsync(task, statusFile).ConfigureAwait(false));
+                continue;
+            }
+
+            var state = states.GetValueOrDefault(task.SlurmId) ?? PendingState(states, task);
+            if (state is not null && LiveStates.Contains(state))
+            {
+                task.EndSeen = null;
+                continue;
+            }
+
+            task.EndSeen ??= now;
+            var settleNow = state is "TIMEOUT" || (state is "CANCELLED" && task.CancelRequested);
+            if (!settleNow && now - task.EndSeen < _options.StatusGrace)
+                continue;
+            var stopped = state is "TIMEOUT" or "CANCELLED" || task.CancelRequested;
+            var reason = state is null ? "Slurm no longer knows the task and it wrote no status file" : $"Slurm reports the task {state} and it wrote no status file";
+            Complete(task, new AttemptResult(null, stopped, task.StartTime, now - task.Submitted, await ReadAsync(task, "out").ConfigureAwait(false),
+                await ReadAsync(task, "err").ConfigureAwait(false), null, stopped ? null : reason));
+        }
+    }
+
+    private static string? PendingState(Dictionary<string, string> states, SlurmTask task)
+    {
+        // Pending tasks of an array are listed as one range, such as 123_[4-9%2].
+        foreach (var (id, state) in states)
+        {
+            if (id.StartsWith(task.JobId + "_[", StringComparison.Ordinal) || id == task.JobId)
+                return state;
+        }
+
+        return null;
+    }
+
+    private async Task CancelRequestedAsync()
+    {
+        string[] ids;
+        lock (_lock)
+        {
+            if (_toCancel.Count == 0)
+                return;
+            ids = [.. _toCancel];
+            _toCancel.Clear();
+        }
+
+        try
+        {
+            await new ProcessSpec("scancel", ids).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+        }
+        catch (FanoutException)
+        {
+        }
+    }
+
+    private static async Task<AttemptResult> ReadFinishedAsync(SlurmTask task, string statusFile)
+    {
+        var fields = (await File.ReadAllTextAsync(statusFile).ConfigureAwait(false)).Trim().Split(' ');
+        var code = int.Parse(fields[0], CultureInfo.InvariantCulture);
+        var start = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(fields[1], CultureInfo.InvariantCulture) * 1000));
+        var end = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(fields[2], CultureInfo.InvariantCulture) * 1000));
+        // The wrapper's shell reports a signal death as 128 + n, as every shell does.
+        var status = code is > 128 and <= 128 + 64 ? ExitStatus.Signaled(Signal.FromNumber(code - 128)) : ExitStatus.Exited(code);
+        return new AttemptResult(status, task.CancelRequested, start, end - start, await ReadAsync(task, "out").ConfigureAwait(false),
+            await ReadAsync(task, "err").ConfigureAwait(false), null, null, fields.Length > 3 ? fields[3] : null);
+    }
+
+    private static async Task<byte[]> ReadAsync(SlurmTask task, string stream)
+    {
+        var path = Path.Combine(task.Folder!, $"task-{task.Index}.{stream}");
+        return File.Exists(path) ? await File.ReadAllBytesAsync(path).ConfigureAwait(false) : [];
+    }
+
+    private void Complete(SlurmTask task, AttemptResult result)
+    {
+        lock (_lock)
+            _active.Remove(task);
+        task.Done.TrySetResult(result);
+    }
+
+    private static void Fail(SlurmTask[] tasks, string error)
+    {
+        foreach (var task in tasks)
+            task.Done.TrySetResult(new AttemptResult(null, false, DateTimeOffset.Now, TimeSpan.Zero, [], [], null, error));
+    }
+
+    private static AttemptResult Stopped(SlurmTask task, string? error) =>
+        new(null, true, task.StartTime, TimeSpan.Zero, [], [], null, error);
+
+    private static async Task<int> ReadMaxArraySizeAsync()
+    {
+        try
+        {
+            var config = await new ProcessSpec("scontrol", "show", "config").WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
+            foreach (var line in config.StdoutText.Split('\n'))
+            {
+                var parts = line.Split('=', 2);
+                if (parts.Length == 2 && parts[0].Trim() == "MaxArraySize" && int.TryParse(parts[1].Trim(), CultureInfo.InvariantCulture, out var size) && size > 0)
+                    return size;
+            }
+        }
+        catch (FanoutException)
+        {
+        }
+
+        return 1001; // Slurm's default
+    }
+
+    private static int? TimeLimit(JobSpec job) =>
+        job.Timeout is { } limit ? Math.Max(1, (int)Math.Ceiling(limit.TotalMinutes)) : null;
+
+    private static string TaskScript(JobAttempt attempt)
+    {
+        var job = attempt.Job;
+        var script = new StringBuilder("# Written by fanout: one job of the batch.\n");
+        if (job.WorkingDirectory is not null)
+            script.Append("cd ").Append(ShellQuoting.Quote(Path.GetFullPath(job.WorkingDirectory))).Append(" || exit 127\n");
+        else
+            script.Append("cd ").Append(ShellQuoting.Quote(Environment.CurrentDirectory)).Append(" || exit 127\n");
+        foreach (var (name, value) in job.Environment.Append(new("FANOUT_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture)))
+                     .Append(new("FANOUT_SLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture)))
+                     .Append(new("PARALLEL_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture)))
+                     .Append(new("PARALLEL_JOBSLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture))))
+            script.Append("export ").Append(name).Append('=').Append(ShellQuoting.Quote(value)).Append('\n');
+        var spec = (job with { CommandLine = attempt.CommandLine }).ToProcessSpec();
+        script.Append(job.UseShell ? attempt.CommandLine : ShellQuoting.Join([spec.Program, .. spec.Arguments])).Append('\n');
+        return script.ToString();
+    }
+
+    private const string WrapperScript = """
+        #!/bin/sh
+        # Written by fanout: runs one array task and records how it ended, independently of Slurm's accounting.
+        dir=$1
+        i=$SLURM_ARRAY_TASK_ID
+        start=$(date +%s.%N)
+        host=$(hostname)
+        sh "$dir/task-$i.sh" </dev/null
+        code=$?
+        end=$(date +%s.%N)
+        printf '%s %s %s %s\n' "$code" "$start" "$end" "$host" > "$dir/status-$i.tmp" && mv "$dir/status-$i.tmp" "$dir/status-$i"
+        exit $code
+        """;
+
+    private sealed class SlurmTask(JobAttempt attempt)
+    {
+        internal JobAttempt Attempt { get; } = attempt;
+
+        internal TaskCompletionSource<AttemptResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        internal DateTimeOffset StartTime { get; } = DateTimeOffset.Now;
+
+        internal string? JobId { get; set; }
+
+        internal int Index { get; set; }
+
+        internal string? Folder { get; set; }
+
+        internal DateTime Submitted { get; set; }
+
+        internal DateTime? EndSeen { get; set; }
+
+        internal bool CancelRequested { get; set; }
+
+        internal string SlurmId => $"{JobId}_{Index}";
+    }
+}
