@@ -127,6 +127,7 @@ internal sealed class RunCommandLine
                 SbatchArguments = [.. parsed.GetValue(_sbatchArg) ?? []],
                 StateDirectory = parsed.GetValue(_slurmDir) ?? ".fanout-slurm",
                 Throttle = parsed.GetValue(_jobs) is null ? null : batch.MaxParallel,
+                AdoptEarlierTasks = batch.Resume,
             },
             var other => throw new UsageException($"--backend '{other}': expected local or slurm."),
         };

@@ -86,6 +86,30 @@ public sealed class SlurmSpecs : ProcessTestBase
         Assert.All(states.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries), s => Assert.Equal("CANCELLED", s.Trim()));
     }
 
+    [SlurmFact(Timeout = 180_000)]
+    public async Task A_runner_killed_by_SIGKILL_resumes_without_losing_or_repeating_a_job()
+    {
+        using var cli = new Cli();
+        string[] args = ["--backend", "slurm", "--joblog", "log.tsv", "--quiet", "sleep 3; echo {} >> done.txt", ":::", .. Enumerable.Range(1, 12).Select(i => i.ToString(CultureInfo.InvariantCulture))];
+        await using (var first = cli.Spec(args).Start())
+        {
+            // Killed once its jobs are on the cluster and before they end: they run on without it.
+            for (var i = 0; i < 400 && !Directory.EnumerateFiles(cli.Folder, "tasks.tsv", SearchOption.AllDirectories).Any(); i++)
+                await Task.Delay(50);
+            first.Kill();
+            await first.WaitAsync();
+        }
+
+        var resumed = await cli.RunAsync(["--resume", .. args]);
+
+        Assert.Equal(0, resumed.ReturnCode);
+        var done = await File.ReadAllLinesAsync(cli.File("done.txt"));
+        Assert.Equal(Enumerable.Range(1, 12), done.Select(int.Parse).Order());
+        var logged = (await File.ReadAllLinesAsync(cli.File("log.tsv"))).Skip(1).Select(l => l.Split('\t')[8]).ToList();
+        Assert.Equal(12, logged.Count);
+        Assert.Equal(12, logged.Distinct().Count());
+    }
+
     [SlurmFact(Timeout = 120_000)]
     public async Task A_manifest_keeps_its_order_and_final_step_on_the_cluster()
     {

@@ -30,6 +30,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     private Task? _loop;
     private int _arrays;
     private int? _maxArraySize;
+    private Dictionary<string, List<(string Folder, int Index, string JobId)>>? _earlier;
     private readonly List<(string JobId, int Tasks)> _submitted = [];
 
     /// <summary>Creates a backend; nothing is submitted until jobs come.</summary>
@@ -61,7 +62,10 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         var task = new SlurmTask(attempt);
         lock (_lock)
         {
-            _pending.Add(task);
+            if (attempt.Attempt == 1 && TryAdopt(task))
+                _active.Add(task);
+            else
+                _pending.Add(task);
             _loop ??= Task.Run(LoopAsync, CancellationToken.None);
         }
 
@@ -95,6 +99,54 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         }
 
         _stop.Dispose();
+    }
+
+    /// <summary>Points the task at an earlier run's task for the same command, if one may be adopted.</summary>
+    private bool TryAdopt(SlurmTask task)
+    {
+        if (_options.AdoptEarlierTasks == ResumeMode.None)
+            return false;
+        _earlier ??= IndexEarlierTasks();
+        if (!_earlier.TryGetValue(task.Attempt.CommandLine, out var candidates))
+            return false;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (folder, index, jobId) = candidates[i];
+            var status = Path.Combine(folder, $"status-{index}");
+            if (_options.AdoptEarlierTasks == ResumeMode.ResumeFailed && File.Exists(status) && File.ReadAllText(status).Split(' ')[0] != "0")
+                continue;
+            candidates.RemoveAt(i);
+            task.JobId = jobId;
+            task.Index = index;
+            task.Folder = folder;
+            task.Submitted = DateTime.UtcNow;
+            return true;
+        }
+
+        return false;
+    }
+
+    private Dictionary<string, List<(string Folder, int Index, string JobId)>> IndexEarlierTasks()
+    {
+        var index = new Dictionary<string, List<(string, int, string)>>(StringComparer.Ordinal);
+        var root = Path.GetDirectoryName(_folder)!;
+        if (!Directory.Exists(root))
+            return index;
+        foreach (var tasks in Directory.EnumerateFiles(root, "tasks.tsv", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            foreach (var line in File.ReadLines(tasks))
+            {
+                var fields = line.Split('\t', 3);
+                if (fields.Length != 3 || !int.TryParse(fields[0], CultureInfo.InvariantCulture, out var i))
+                    continue;
+                var command = Joblog.Unescape(fields[2]);
+                if (!index.TryGetValue(command, out var list))
+                    index[command] = list = [];
+                list.Add((Path.GetDirectoryName(tasks)!, i, fields[1]));
+            }
+        }
+
+        return index;
     }
 
     private void Cancel(SlurmTask task)
@@ -198,6 +250,9 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
 
         var jobId = result.StdoutText.Trim().Split(';')[0];
         _submitted.Add((jobId, tasks.Length));
+        // What a later run needs to adopt these tasks if this one dies before recording them.
+        await File.WriteAllLinesAsync(Path.Combine(folder, "tasks.tsv"),
+            tasks.Select((t, i) => $"{i}\t{jobId}\t{Joblog.Escape(t.Attempt.CommandLine)}")).ConfigureAwait(false);
         lock (_lock)
         {
             for (var i = 0; i < tasks.Length; i++)

@@ -29,6 +29,14 @@ public sealed record SlurmOptions
     /// <summary>How long a task may be finished in Slurm's eyes without its status file before it is settled as lost (file systems can lag).</summary>
     public TimeSpan StatusGrace { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// What to do with tasks an earlier run (under the same <see cref="StateDirectory"/>) submitted
+    /// and never recorded, for instance because it was killed: with <see cref="ResumeMode.Resume"/>
+    /// or <see cref="ResumeMode.ResumeFailed"/>, a job whose command such a task is running, or ran
+    /// (successfully, for ResumeFailed), is adopted instead of submitted again, so nothing runs twice.
+    /// </summary>
+    public ResumeMode AdoptEarlierTasks { get; init; } = ResumeMode.None;
+
     /// <summary>The most array tasks of this run that Slurm runs at once (<c>--array=…%N</c>), or null for no limit.</summary>
     public int? Throttle { get; init; }
 }
