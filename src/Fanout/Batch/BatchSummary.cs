@@ -24,6 +24,9 @@ public sealed record BatchSummary(
     /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
     public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && Succeeded + AlreadyDone == Total;
 
-    /// <summary>GNU parallel's exit code: 0 when all succeeded, else the number of jobs that failed (at least 1, at most 101).</summary>
-    public int ExitCode => Success ? 0 : Math.Clamp(Failures.Count, 1, 101);
+    /// <summary>
+    /// GNU parallel's exit code: the number of jobs that failed, at most 101 — so 0 when none did,
+    /// including a batch halted early on success. An interrupted batch is never 0.
+    /// </summary>
+    public int ExitCode => Failures.Count == 0 && !Interrupted ? 0 : Math.Clamp(Failures.Count, 1, 101);
 }
