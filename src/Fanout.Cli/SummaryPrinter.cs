@@ -16,7 +16,7 @@ internal static class SummaryPrinter
         if (quiet && summary.Success)
             return;
         var text = new StringBuilder();
-        foreach (var failure in summary.Failures.Where(f => f.Outcome != JobOutcome.Skipped).Take(FailuresShown))
+        foreach (var failure in summary.Failures.Where(f => f.Outcome is not (JobOutcome.Skipped or JobOutcome.Cancelled)).Take(FailuresShown))
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"fanout: FAILED {failure.Job.Id}: {failure.Job.CommandLine}");
             text.AppendLine(CultureInfo.InvariantCulture, $"        {failure.Describe()}{(failure.Attempts > 1 ? $" after {failure.Attempts} attempts" : "")}");
@@ -25,13 +25,16 @@ internal static class SummaryPrinter
                 text.AppendLine("        | " + line);
         }
 
-        var shown = summary.Failures.Count(f => f.Outcome != JobOutcome.Skipped);
+        var shown = summary.Failures.Count(f => f.Outcome is not (JobOutcome.Skipped or JobOutcome.Cancelled));
         if (shown > FailuresShown)
             text.AppendLine(CultureInfo.InvariantCulture, $"fanout: … and {shown - FailuresShown} more failures (see the job log or --results)");
         var skipped = summary.Failures.Count(f => f.Outcome == JobOutcome.Skipped);
-        var failed = summary.Failures.Count - skipped;
+        var stopped = summary.Failures.Count(f => f.Outcome == JobOutcome.Cancelled);
+        var failed = summary.Failures.Count - skipped - stopped;
         var total = summary.TotalKnown ? $"{summary.Total} jobs" : $"{summary.Total} jobs read (the input was not read to its end)";
         text.Append(CultureInfo.InvariantCulture, $"fanout: {total}: {summary.Succeeded} succeeded, {failed} failed");
+        if (stopped > 0)
+            text.Append(CultureInfo.InvariantCulture, $", {stopped} stopped unfinished");
         if (skipped > 0)
             text.Append(CultureInfo.InvariantCulture, $", {skipped} skipped after a failed dependency");
         if (summary.AlreadyDone > 0)
