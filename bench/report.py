@@ -499,6 +499,12 @@ def main():
         d(f"| {goal} | {measured} | {best} | {mark(ok)} |")
     d("")
     doc.extend(out)
+    # The Slurm section comes from bench/slurm (it needs root and a cluster), kept beside the results.
+    slurm = "bench/out/slurm.md"
+    if os.path.exists(slurm):
+        with open(slurm, encoding="utf-8") as section:
+            doc.extend(section.read().rstrip("\n").split("\n"))
+        d("")
     d("## Raw data")
     d("")
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
