@@ -159,11 +159,12 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
                 return;
             }
 
-            if (task.JobId is not null && !task.Done.Task.IsCompleted)
-            {
-                task.CancelRequested = true;
+            if (task.Done.Task.IsCompleted)
+                return;
+            task.CancelRequested = true;
+            // A task being submitted right now is cancelled as soon as it has its job id.
+            if (task.JobId is not null)
                 _toCancel.Add(task.SlurmId);
-            }
         }
     }
 
@@ -198,7 +199,17 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         foreach (var group in batch.GroupBy(t => (t.Attempt.Job.Cpus, t.Attempt.Job.MemoryBytes, TimeLimit(t.Attempt.Job))))
         {
             foreach (var chunk in group.Chunk(maxArray))
-                await SubmitArrayAsync(chunk, group.Key.Cpus, group.Key.MemoryBytes, group.Key.Item3).ConfigureAwait(false);
+            {
+                // Cancelled while earlier arrays were being submitted (Ctrl-C in a large batch): never submit them.
+                var wanted = chunk.Where(t => !t.CancelRequested).ToArray();
+                foreach (var cancelled in chunk.Where(t => t.CancelRequested))
+                    cancelled.Done.TrySetResult(Stopped(cancelled, null));
+                if (wanted.Length > 0)
+                    await SubmitArrayAsync(wanted, group.Key.Cpus, group.Key.MemoryBytes, group.Key.Item3).ConfigureAwait(false);
+            }
+
+            // Between groups, settle cancellations and answer polls, so a big submission does not deafen the loop.
+            await CancelRequestedAsync().ConfigureAwait(false);
         }
     }
 
