@@ -1,0 +1,362 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Fanout;
+
+/// <summary>
+/// The engine under <see cref="ProcessPoolExecutor"/> and <c>Pool</c>: a queue of jobs and
+/// one slot per worker process.
+/// <code>
+///  caller                     engine                                 worker processes
+///  Submit / Map ─► PoolJob ─► jobs channel ─► slot loop 1 ──task──►  PoolWorker-1 (task loop)
+///   (checked and                              slot loop 2 ◄─reply──  PoolWorker-2
+///    serialized here)                           │ died / timed out / killed:
+///  Future ◄── value / error / WorkerLost ───────┘   fail that job only, start a new worker
+/// </code>
+/// <para>
+/// Concurrency: each slot loop owns its worker and the job it runs; it takes jobs from the
+/// channel, moves their future to running (skipping cancelled ones) and completes it. Closing
+/// completes the channel: the loops finish what is queued, tell their workers to exit, and end.
+/// Terminating also cancels what is queued and kills the workers. <c>_gate</c> guards the current
+/// worker and job of each slot (read by <see cref="Terminate"/>) and the broken state.
+/// </para>
+/// </summary>
+internal sealed class ProcessPoolEngine
+{
+    private readonly Lock _gate = new();
+    private readonly Channel<PoolJob> _jobs = Channel.CreateUnbounded<PoolJob>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly ConcurrentDictionary<(string Type, int Token, string? Instance), int> _targetIds = new();
+    private readonly PoolWorker?[] _workers;
+    private readonly Task[] _slots;
+    private readonly Future?[] _current;
+    private readonly WorkerCall _greeting;
+    private readonly string _kind;
+    private int _nextTargetId;
+    private bool _closed;
+    private bool _terminated;
+    private Exception? _broken;
+
+    /// <summary>Starts <paramref name="processes"/> workers at once.</summary>
+    /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    [RequiresDynamicCode("Workers run their targets through reflection in new .NET processes.")]
+    internal ProcessPoolEngine(string kind, int processes, Delegate? initializer, object?[] initArgs, int? maxTasksPerChild, TimeSpan? taskTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(processes, 1);
+        if (maxTasksPerChild is < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxTasksPerChild), maxTasksPerChild, "maxTasksPerChild must be at least 1 (or null for no limit).");
+        if (taskTimeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(taskTimeout), taskTimeout, "The per-task timeout must be positive (or null for none).");
+        _kind = kind;
+        Processes = processes;
+        MaxTasksPerChild = maxTasksPerChild;
+        TaskTimeout = taskTimeout;
+        var init = WorkerTarget.FromDelegate(initializer ?? NoInitializer, initArgs);
+        _greeting = new WorkerCall
+        {
+            Name = "",
+            Identity = [],
+            ParentPid = Environment.ProcessId,
+            Daemon = true,
+            StderrLogLevel = FanoutLog.StderrLevel,
+            Target = init.Reference,
+            Arguments = init.Arguments,
+            Instance = init.Instance,
+        };
+        _workers = new PoolWorker?[processes];
+        _current = new Future?[processes];
+        _slots = new Task[processes];
+        for (var i = 0; i < processes; i++)
+        {
+            var slot = i;
+            _slots[i] = Task.Run(() => RunSlotAsync(slot));
+        }
+    }
+
+    internal int Processes { get; }
+
+    internal int? MaxTasksPerChild { get; }
+
+    internal TimeSpan? TaskTimeout { get; }
+
+    /// <summary>The pids of the live workers (for tests and diagnostics).</summary>
+    internal IReadOnlyList<int> WorkerPids
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _workers.Where(w => w is not null).Select(w => w!.Pid)];
+        }
+    }
+
+    /// <summary>Checks <paramref name="fn"/> and its first arguments at the call site; the target then serializes more.</summary>
+    /// <exception cref="ArgumentException">The method or an argument cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    internal PoolTarget Target(Delegate fn, object?[] args, out JsonElement[] arguments) =>
+        PoolTarget.From(fn, args, (reference, instance) => _targetIds.GetOrAdd(
+            (reference.Type, reference.MethodToken, instance?.GetRawText()), _ => Interlocked.Increment(ref _nextTargetId)), out arguments);
+
+    /// <summary>Queues a chunk of calls whose values arrive as one array.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal Future<TResult[]> SubmitChunk<TResult>(PoolTarget target, IReadOnlyList<JsonElement[]> items)
+    {
+        var future = new Future<TResult[]>();
+        Enqueue(new PoolJob(target, items, future,
+            values => future.TrySetResult([.. values.Select(v => Read<TResult>(v, target.ResultType))]),
+            e => future.TrySetException(e)));
+        return future;
+    }
+
+    /// <summary>Queues one call.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal Future<TResult> SubmitOne<TResult>(PoolTarget target, JsonElement[] arguments)
+    {
+        var future = new Future<TResult>();
+        Enqueue(new PoolJob(target, [arguments], future,
+            values => future.TrySetResult(Read<TResult>(values[0], target.ResultType)),
+            e => future.TrySetException(e)));
+        return future;
+    }
+
+    /// <summary>Accepts no more work; the queued work still runs, then the workers exit (Python's <c>close()</c>).</summary>
+    internal void Close()
+    {
+        lock (_gate)
+            _closed = true;
+        _jobs.Writer.TryComplete();
+    }
+
+    /// <summary>Cancels the queued work and kills the workers; running calls end cancelled (Python's <c>terminate()</c>).</summary>
+    internal void Terminate()
+    {
+        Future?[] running;
+        lock (_gate)
+        {
+            _closed = true;
+            _terminated = true;
+            running = [.. _current];
+        }
+
+        _jobs.Writer.TryComplete();
+        CancelQueued();
+        foreach (var future in running)
+            future?.CancelOrKill();
+        lock (_gate)
+        {
+            foreach (var worker in _workers)
+                worker?.Kill("the pool was terminated");
+        }
+    }
+
+    /// <summary>Cancels the calls that have not started.</summary>
+    internal void CancelQueued()
+    {
+        while (_jobs.Reader.TryRead(out var job))
+            job.Future.Cancel();
+    }
+
+    /// <summary>Waits until every slot has ended (after <see cref="Close"/> or <see cref="Terminate"/>).</summary>
+    internal Task Completion => Task.WhenAll(_slots);
+
+    /// <summary>Throws the clear error for a closed or broken pool.</summary>
+    internal void ThrowIfClosed()
+    {
+        lock (_gate)
+        {
+            if (_broken is { } broken)
+                throw new InvalidOperationException($"This {_kind} is broken: {broken.Message} Create a new one.", broken);
+            if (_closed)
+                throw new InvalidOperationException($"Cannot schedule new calls: this {_kind} was shut down (Shutdown(), Close(), Terminate() or Dispose()). Create a new one.");
+        }
+    }
+
+    internal static void NoInitializer()
+    {
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
+    private static TResult Read<TResult>(JsonElement value, Type resultType) =>
+        resultType == typeof(void) ? default! : (TResult)WorkerSerializer.Deserialize(value, resultType)!;
+
+
+    /// <summary>
+    /// One worker's life after another: start it, run jobs until it must be replaced (it died,
+    /// timed out, was killed, or ran <see cref="MaxTasksPerChild"/> tasks), until the pool ends.
+    /// </summary>
+    private async Task RunSlotAsync(int slot)
+    {
+        try
+        {
+            while (!Stopping && !_jobs.Reader.Completion.IsCompleted)
+            {
+                if (!await RunWorkerAsync(slot).ConfigureAwait(false))
+                    return;
+            }
+        }
+#pragma warning disable CA1031 // A slot must never end silently: anything unexpected breaks the pool, which fails the waiting work.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Break(new FanoutException($"The {_kind} failed unexpectedly: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Runs one worker; true when the slot should start another.</summary>
+    private async Task<bool> RunWorkerAsync(int slot)
+    {
+        var identity = CurrentProcess.NextChildIdentity();
+        var name = $"{_kind}Worker-{string.Join(':', identity)}";
+        var worker = PoolWorker.Start(name, Ipc.Frames.Encode(WorkerWire.Write(_greeting with { Name = name, Identity = identity })));
+        await using (worker.ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                _workers[slot] = worker;
+                if (_terminated)
+                    worker.Kill("the pool was terminated");
+            }
+
+            try
+            {
+                return await RunJobsAsync(slot, worker).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                    _workers[slot] = null;
+            }
+        }
+    }
+
+    private async Task<bool> RunJobsAsync(int slot, PoolWorker worker)
+    {
+        RemoteError? initError;
+        try
+        {
+            initError = await worker.HelloAsync().ConfigureAwait(false);
+        }
+        catch (WorkerLostException e)
+        {
+            if (!Stopping)
+                Break(new FanoutException($"A worker of the {_kind} died while starting: {e.Message}", e));
+            return false;
+        }
+
+        if (initError is not null)
+        {
+            await worker.Exited.ConfigureAwait(false);
+            Break(new FanoutException($"The initializer threw in worker '{worker.Name}'.", ToException(initError, worker)));
+            return false;
+        }
+
+        var done = 0;
+        while (true)
+        {
+            if (!await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                if (Stopping)
+                    worker.Kill("the pool was terminated");
+                else
+                    await worker.ExitAsync().ConfigureAwait(false);
+                await worker.Exited.ConfigureAwait(false);
+                return false;
+            }
+
+            if (!_jobs.Reader.TryRead(out var job))
+                continue;
+            var future = job.Future;
+            lock (_gate)
+                _current[slot] = future;
+            if (!future.TrySetRunning(() => KillIfRunning(slot, future)))
+            {
+                lock (_gate)
+                    _current[slot] = null;
+                continue;
+            }
+
+            var (outcome, values, index, error) = await worker.RunAsync(job, TaskTimeout).ConfigureAwait(false);
+            lock (_gate)
+                _current[slot] = null;
+            switch (outcome)
+            {
+                case PoolWorker.Outcome.Replied when error is null:
+                    job.Complete(values!);
+                    break;
+                case PoolWorker.Outcome.Replied:
+                    job.Fail(ToException(error!, worker, job.Items.Count > 1 ? index : null));
+                    break;
+                case PoolWorker.Outcome.TimedOut:
+                    job.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
+                    break;
+                default:
+                    // Lost, or killed on purpose: a cancelled future ignores this.
+                    job.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
+                    break;
+            }
+
+            if (outcome != PoolWorker.Outcome.Replied || worker.WasKilled)
+            {
+                // A worker killed by a cancel after its reply arrived is replaced all the same.
+                worker.Kill("it is being replaced");
+                await worker.Exited.ConfigureAwait(false);
+                return !Stopping;
+            }
+
+            if (++done == MaxTasksPerChild)
+            {
+                await worker.ExitAsync().ConfigureAwait(false);
+                return !Stopping;
+            }
+        }
+    }
+
+    /// <summary>The kill behind <see cref="Future.CancelOrKill"/>: only while this slot still runs that future.</summary>
+    private bool KillIfRunning(int slot, Future future)
+    {
+        lock (_gate)
+            return _current[slot] == future && _workers[slot] is { } worker && worker.Kill("its task was cancelled");
+    }
+
+    private bool Stopping
+    {
+        get
+        {
+            lock (_gate)
+                return _terminated || _broken is not null;
+        }
+    }
+
+    /// <summary>The pool cannot go on (an initializer threw): every queued call fails with <paramref name="reason"/>.</summary>
+    private void Break(Exception reason)
+    {
+        lock (_gate)
+        {
+            _broken ??= reason;
+            _closed = true;
+        }
+
+        _jobs.Writer.TryComplete();
+        while (_jobs.Reader.TryRead(out var job))
+            job.Fail(reason);
+    }
+
+    private static RemoteException ToException(RemoteError error, PoolWorker worker, int? index = null) => new(
+        error.Type,
+        index is { } i ? $"{error.Message} (call {i + 1} of its chunk)" : error.Message,
+        error.StackTrace,
+        worker.Name,
+        worker.Pid,
+        error.Inner is { } inner ? ToException(inner, worker) : null);
+
+    private void Enqueue(PoolJob job)
+    {
+        ThrowIfClosed();
+        if (!_jobs.Writer.TryWrite(job))
+            ThrowIfClosed();
+    }
+}
