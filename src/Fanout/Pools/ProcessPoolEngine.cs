@@ -6,7 +6,7 @@ using System.Threading.Channels;
 namespace Fanout;
 
 /// <summary>
-/// The engine under <see cref="ProcessPoolExecutor"/> and <c>Pool</c>: a queue of jobs and
+/// The engine under <see cref="ProcessPoolExecutor"/> and <see cref="Pool"/>: a queue of jobs and
 /// one slot per worker process.
 /// <code>
 ///  caller                     engine                                 worker processes

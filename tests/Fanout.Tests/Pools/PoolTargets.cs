@@ -19,6 +19,12 @@ internal static class PoolTargets
         return n * 2;
     }
 
+    internal static double SleepThenDouble2(double seconds)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(seconds));
+        return seconds * 2;
+    }
+
     internal static int Fail(string message) => throw new InvalidOperationException(message);
 
     internal static int KillSelf()
