@@ -259,7 +259,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         PoolTarget? target = null;
         return chunk =>
         {
-            var items = new List<JsonElement[]>(chunk.Length);
+            using var items = new PoolItems();
             foreach (var input in chunk)
             {
                 if (target is null)
@@ -269,7 +269,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
                 }
                 else
                 {
-                    items.Add(target.Serialize(arguments(input)));
+                    items.Add(target, arguments(input));
                 }
             }
 

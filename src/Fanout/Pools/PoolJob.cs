@@ -3,20 +3,25 @@ using System.Text.Json;
 namespace Fanout;
 
 /// <summary>
-/// One message's worth of work for a pool worker: a chunk of calls of one target, and what to do
-/// with the outcome. <see cref="Future"/> is the future the executor moves to running (and that
-/// <see cref="Future.CancelOrKill"/> can cancel); <see cref="Complete"/> and <see cref="Fail"/>
-/// finish it, and do nothing once it was cancelled.
+/// One message's worth of work for a pool worker: a chunk of calls of one target (their arguments
+/// already written as a JSON array), and what to do with the outcome. <see cref="Future"/> is the
+/// future the executor moves to running (and that <see cref="Future.CancelOrKill"/> can cancel);
+/// <see cref="Complete"/> and <see cref="Fail"/> finish it, and do nothing once it was cancelled.
 /// </summary>
-internal sealed class PoolJob(PoolTarget target, IReadOnlyList<JsonElement[]> items, Future future, Action<JsonElement[]> complete, Action<Exception> fail)
+internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future future, Action<JsonElement> complete, Action<Exception> fail)
 {
     internal PoolTarget Target { get; } = target;
 
-    internal IReadOnlyList<JsonElement[]> Items { get; } = items;
+    /// <summary>The JSON array of the calls' argument arrays.</summary>
+    internal byte[] Items { get; } = items;
+
+    /// <summary>How many calls the chunk holds.</summary>
+    internal int Count { get; } = count;
 
     internal Future Future { get; } = future;
 
-    internal void Complete(JsonElement[] values)
+    /// <summary>Reads the values (a JSON array, one per call) into the future.</summary>
+    internal void Complete(JsonElement values)
     {
         try
         {

@@ -43,26 +43,25 @@ internal sealed class PoolTarget
         return new PoolTarget(idOf(target.Reference, target.Instance), target, fn.Method.GetParameters(), fn.Method.Name);
     }
 
-    /// <summary>Serializes one more call's arguments as the declared parameter types.</summary>
+    /// <summary>Writes one more call's arguments as the declared parameter types.</summary>
     /// <exception cref="ArgumentException">An argument cannot be sent.</exception>
-    [RequiresUnreferencedCode("Arguments are serialized with System.Text.Json reflection.")]
-    internal JsonElement[] Serialize(object?[] args)
+    internal void Write(Utf8JsonWriter json, object?[] args)
     {
         if (args.Length != Parameters.Length)
             throw new ArgumentException($"{MethodName} takes {Parameters.Length} argument(s) but {args.Length} were given.", nameof(args));
-        var elements = new JsonElement[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
+            var type = Parameters[i].ParameterType;
+            if (args[i] is { } value && !type.IsInstanceOfType(value))
+                throw new ArgumentException($"Argument {i + 1} of {MethodName} is a {value.GetType().Name}, but the parameter is a {type.Name}.", nameof(args));
             try
             {
-                elements[i] = WorkerSerializer.Serialize(args[i], Parameters[i].ParameterType);
+                WorkerSerializer.Write(json, args[i], type);
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
                 throw new ArgumentException($"Argument {i + 1} of {MethodName} cannot be sent to a worker process: {e.Message}", nameof(args), e);
             }
         }
-
-        return elements;
     }
 }

@@ -124,7 +124,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="job"/> and waits for its reply, the worker's death, or the timeout.</summary>
-    internal async Task<(Outcome Outcome, JsonElement[]? Values, int Index, RemoteError? Error)> RunAsync(PoolJob job, TimeSpan? timeout)
+    internal async Task<(Outcome Outcome, byte[]? Reply)> RunAsync(PoolJob job, TimeSpan? timeout)
     {
         var target = job.Target;
         var first = _knownTargets.Add(target.Id);
@@ -142,7 +142,7 @@ internal sealed class PoolWorker : IAsyncDisposable
         {
             Kill("the task's time was up");
             await _child.Exited.ConfigureAwait(false);
-            return (Outcome.TimedOut, null, 0, null);
+            return (Outcome.TimedOut, null);
         }
         catch (IOException)
         {
@@ -152,11 +152,10 @@ internal sealed class PoolWorker : IAsyncDisposable
         if (reply is null)
         {
             await _child.Exited.ConfigureAwait(false);
-            return (_killedBecause is null ? Outcome.Lost : Outcome.Killed, null, 0, null);
+            return (_killedBecause is null ? Outcome.Lost : Outcome.Killed, null);
         }
 
-        var (values, index, error) = PoolWire.ReadReply(reply);
-        return (Outcome.Replied, values, index, error);
+        return (Outcome.Replied, reply);
     }
 
     /// <summary>Sends SIGKILL, remembering why; true if the worker was still running.</summary>

@@ -101,11 +101,19 @@ internal sealed class ProcessPoolEngine
     /// <summary>Queues a chunk of calls whose values arrive as one array.</summary>
     /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
-    internal Future<TResult[]> SubmitChunk<TResult>(PoolTarget target, IReadOnlyList<JsonElement[]> items)
+    internal Future<TResult[]> SubmitChunk<TResult>(PoolTarget target, PoolItems items)
     {
         var future = new Future<TResult[]>();
-        Enqueue(new PoolJob(target, items, future,
-            values => future.TrySetResult([.. values.Select(v => Read<TResult>(v, target.ResultType))]),
+        var count = items.Count;
+        Enqueue(new PoolJob(target, items.ToArray(), count, future,
+            values =>
+            {
+                var results = new TResult[count];
+                var i = 0;
+                foreach (var value in values.EnumerateArray())
+                    results[i++] = Read<TResult>(value, target.ResultType);
+                future.TrySetResult(results);
+            },
             e => future.TrySetException(e)));
         return future;
     }
@@ -116,7 +124,9 @@ internal sealed class ProcessPoolEngine
     internal Future<TResult> SubmitOne<TResult>(PoolTarget target, JsonElement[] arguments)
     {
         var future = new Future<TResult>();
-        Enqueue(new PoolJob(target, [arguments], future,
+        using var items = new PoolItems();
+        items.Add(arguments);
+        Enqueue(new PoolJob(target, items.ToArray(), 1, future,
             values => future.TrySetResult(Read<TResult>(values[0], target.ResultType)),
             e => future.TrySetException(e)));
         return future;
@@ -279,16 +289,13 @@ internal sealed class ProcessPoolEngine
                 continue;
             }
 
-            var (outcome, values, index, error) = await worker.RunAsync(job, TaskTimeout).ConfigureAwait(false);
+            var (outcome, reply) = await worker.RunAsync(job, TaskTimeout).ConfigureAwait(false);
             lock (_gate)
                 _current[slot] = null;
             switch (outcome)
             {
-                case PoolWorker.Outcome.Replied when error is null:
-                    job.Complete(values!);
-                    break;
                 case PoolWorker.Outcome.Replied:
-                    job.Fail(ToException(error!, worker, job.Items.Count > 1 ? index : null));
+                    Finish(job, reply!, worker);
                     break;
                 case PoolWorker.Outcome.TimedOut:
                     job.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
@@ -313,6 +320,17 @@ internal sealed class ProcessPoolEngine
                 return !Stopping;
             }
         }
+    }
+
+    /// <summary>Reads a reply into its job's future: the values, or the first failing call's error.</summary>
+    private static void Finish(PoolJob job, byte[] reply, PoolWorker worker)
+    {
+        using var document = JsonDocument.Parse(reply);
+        var (values, index, error) = PoolWire.ReadReply(document);
+        if (error is null)
+            job.Complete(values);
+        else
+            job.Fail(ToException(error, worker, job.Count > 1 ? index : null));
     }
 
     /// <summary>The kill behind <see cref="Future.CancelOrKill"/>: only while this slot still runs that future.</summary>

@@ -74,7 +74,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         PoolTarget? target = null;
         return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * 2 + 2, chunk =>
         {
-            var items = new List<System.Text.Json.JsonElement[]>(chunk.Length);
+            using var items = new PoolItems();
             foreach (var input in chunk)
             {
                 if (target is null)
@@ -84,7 +84,7 @@ public sealed class ProcessPoolExecutor : IExecutor
                 }
                 else
                 {
-                    items.Add(target.Serialize([input]));
+                    items.Add(target, [input]);
                 }
             }
 

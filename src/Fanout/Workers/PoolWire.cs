@@ -16,7 +16,7 @@ namespace Fanout;
 /// </summary>
 internal static class PoolWire
 {
-    internal static byte[] Task(int targetId, TargetReference? target, JsonElement? instance, IReadOnlyList<JsonElement[]> items) => Write(json =>
+    internal static byte[] Task(int targetId, TargetReference? target, JsonElement? instance, byte[] items) => Write(json =>
     {
         json.WriteNumber("id", targetId);
         if (target is not null)
@@ -30,31 +30,17 @@ internal static class PoolWire
             }
         }
 
-        json.WriteStartArray("items");
-        foreach (var item in items)
-        {
-            json.WriteStartArray();
-            foreach (var argument in item)
-                argument.WriteTo(json);
-            json.WriteEndArray();
-        }
-
-        json.WriteEndArray();
+        json.WritePropertyName("items");
+        json.WriteRawValue(items, skipInputValidation: true);
     });
 
     internal static byte[] Exit() => Write(json => json.WriteBoolean("exit", true));
 
-    internal static byte[] Values(IReadOnlyList<JsonElement?> values) => Write(json =>
+    /// <summary>A reply with values, written by <paramref name="values"/> into the open "values" array.</summary>
+    internal static byte[] Values(Action<Utf8JsonWriter> values) => Write(json =>
     {
         json.WriteStartArray("values");
-        foreach (var value in values)
-        {
-            if (value is { } v)
-                v.WriteTo(json);
-            else
-                json.WriteNullValue();
-        }
-
+        values(json);
         json.WriteEndArray();
     });
 
@@ -65,14 +51,13 @@ internal static class PoolWire
         WorkerWire.WriteError(json, error);
     });
 
-    /// <summary>A reply: the values, or the index of the call that failed and its error.</summary>
-    internal static (JsonElement[]? Values, int Index, RemoteError? Error) ReadReply(byte[] frame)
+    /// <summary>A reply (read from <paramref name="document"/>, which must outlive the values): the values array, or the index of the call that failed and its error.</summary>
+    internal static (JsonElement Values, int Index, RemoteError? Error) ReadReply(JsonDocument document)
     {
-        using var document = JsonDocument.Parse(frame);
         var root = document.RootElement;
         if (root.TryGetProperty("error", out var error))
-            return (null, root.GetProperty("index").GetInt32(), WorkerWire.ReadError(error));
-        return ([.. root.GetProperty("values").EnumerateArray().Select(v => v.Clone())], 0, null);
+            return (default, root.GetProperty("index").GetInt32(), WorkerWire.ReadError(error));
+        return (root.GetProperty("values"), 0, null);
     }
 
     private static byte[] Write(Action<Utf8JsonWriter> body)

@@ -87,15 +87,19 @@ internal static partial class WorkerHost
                 targets[id] = target = (invoke, resultType);
             }
 
-            var values = new List<JsonElement?>();
-            foreach (var item in task.GetProperty("items").EnumerateArray())
+            var items = task.GetProperty("items");
+            return PoolWire.Values(json =>
             {
-                var value = target.Invoke([.. item.EnumerateArray()]);
-                values.Add(target.ResultType == typeof(void) ? null : SerializeResult(value, target.ResultType));
-                index++;
-            }
-
-            return PoolWire.Values(values);
+                foreach (var item in items.EnumerateArray())
+                {
+                    var value = target.Invoke([.. item.EnumerateArray()]);
+                    if (target.ResultType == typeof(void))
+                        json.WriteNullValue();
+                    else
+                        WriteResult(json, value, target.ResultType);
+                    index++;
+                }
+            });
         }
 #pragma warning disable CA1031 // Any exception of a task is sent back as its result.
         catch (Exception e)
@@ -106,11 +110,11 @@ internal static partial class WorkerHost
     }
 
     /// <summary>A result that cannot be serialized still reaches the parent, as an error that says why.</summary>
-    private static JsonElement SerializeResult(object? value, Type type)
+    private static void WriteResult(Utf8JsonWriter json, object? value, Type type)
     {
         try
         {
-            return WorkerSerializer.Serialize(value, type);
+            WorkerSerializer.Write(json, value, type);
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
         {

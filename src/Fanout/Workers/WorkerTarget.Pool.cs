@@ -43,7 +43,4 @@ internal sealed partial class WorkerTarget
             };
         };
     }
-
-    /// <summary>The declared parameter types of the target's method (for serializing further calls' arguments).</summary>
-    internal static ParameterInfo[] Parameters(Delegate target) => target.Method.GetParameters();
 }
