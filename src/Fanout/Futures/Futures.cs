@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 
@@ -127,14 +126,20 @@ public static class Futures
 
         IEnumerable<T> Iterate()
         {
-            using var completed = new BlockingCollection<T>();
+            // A channel, not a BlockingCollection: continuations may still write after the caller stopped iterating.
+            var completed = Channel.CreateUnbounded<T>();
             foreach (var item in all)
-                doneOf(item).ContinueWith(static (_, state) => ((Action)state!)(), (Action)(() => completed.Add(item)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = doneOf(item).ContinueWith(_ => completed.Writer.TryWrite(item), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             for (var yielded = 0; yielded < all.Count; yielded++)
             {
-                var left = Remaining(deadline);
-                if (!completed.TryTake(out var next, left ?? Timeout.InfiniteTimeSpan))
-                    throw new FutureTimeoutException($"{all.Count - yielded} (of {all.Count})", timeout!.Value);
+                T? next;
+                while (!completed.Reader.TryRead(out next))
+                {
+                    var left = Remaining(deadline);
+                    if (!completed.Reader.WaitToReadAsync().AsTask().Wait(left ?? Timeout.InfiniteTimeSpan))
+                        throw new FutureTimeoutException($"{all.Count - yielded} of {all.Count} futures", timeout!.Value);
+                }
+
                 yield return next;
             }
         }
@@ -160,7 +165,7 @@ public static class Futures
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new FutureTimeoutException($"{all.Count - yielded} (of {all.Count})", timeout!.Value);
+                throw new FutureTimeoutException($"{all.Count - yielded} of {all.Count} futures", timeout!.Value);
             }
 
             yield return next;

@@ -72,7 +72,7 @@ internal static class LazyMap
                 foreach (var left in inFlight)
                     left.Cancel();
                 source.Dispose();
-                completed.Dispose();
+                // `completed` stays undisposed: callbacks of chunks still running may add to it.
             }
         }
     }
