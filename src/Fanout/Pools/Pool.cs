@@ -189,7 +189,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         await _engine.Completion.ConfigureAwait(false);
     }
 
-    private int Window => (Processes * 2) + 2;
+    private int Window => Processes * (ProcessPoolEngine.PipelineDepth + 2);
 
     private AsyncResult<TResult> ApplyCore<TResult>(Delegate fn, object?[] args, Action<TResult>? callback, Action<Exception>? errorCallback)
     {

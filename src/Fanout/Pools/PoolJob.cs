@@ -20,6 +20,9 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
 
     internal Future Future { get; } = future;
 
+    /// <summary>True once its future was moved to running (it stays so if it must be sent to another worker).</summary>
+    internal bool Started { get; set; }
+
     /// <summary>Reads the values (a JSON array, one per call) into the future.</summary>
     internal void Complete(JsonElement values)
     {

@@ -9,7 +9,7 @@ namespace Fanout;
 /// <see cref="WorkerCall"/> that runs the initializer, and then given one task at a time.
 /// <para>
 /// Concurrency: the pool's slot loop that owns this worker is the only one to write tasks and read
-/// replies. <see cref="Kill"/> may come from any thread (a cancel, a terminate); it only records
+/// replies; it may send several tasks before reading (a pipeline), and replies come in order. <see cref="Kill"/> may come from any thread (a cancel, a terminate); it only records
 /// why and sends SIGKILL; the slot loop then sees the reply pipe end and the exit.
 /// </para>
 /// </summary>
@@ -123,19 +123,34 @@ internal sealed class PoolWorker : IAsyncDisposable
         return WorkerWire.ReadReply(frame).Error;
     }
 
-    /// <summary>Sends <paramref name="job"/> and waits for its reply, the worker's death, or the timeout.</summary>
-    internal async Task<(Outcome Outcome, byte[]? Reply)> RunAsync(PoolJob job, TimeSpan? timeout)
+    /// <summary>
+    /// Sends <paramref name="job"/>; the worker runs its tasks in the order they were sent and
+    /// answers each with one reply. A broken pipe is ignored here: <see cref="ReadReplyAsync"/>
+    /// then sees the worker's death.
+    /// </summary>
+    internal async Task SendAsync(PoolJob job)
     {
         var target = job.Target;
         var first = _knownTargets.Add(target.Id);
         var frame = PoolWire.Task(target.Id, first ? target.Reference : null, first ? target.Instance : null, job.Items);
+        try
+        {
+            await _control.WriteAsync(frame).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Waits for the next reply, the worker's death, or the end of <paramref name="timeout"/> (then the worker is killed).</summary>
+    internal async Task<(Outcome Outcome, byte[]? Reply)> ReadReplyAsync(TimeSpan? timeout)
+    {
         using var time = new CancellationTokenSource();
         if (timeout is { } t)
             time.CancelAfter(t);
         byte[]? reply = null;
         try
         {
-            await _control.WriteAsync(frame, time.Token).ConfigureAwait(false);
             reply = await Frames.ReadAsync(_replies, time.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (time.IsCancellationRequested)

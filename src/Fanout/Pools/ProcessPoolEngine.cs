@@ -30,13 +30,19 @@ internal sealed class ProcessPoolEngine
     private readonly ConcurrentDictionary<(string Type, int Token, string? Instance), int> _targetIds = new();
     private readonly PoolWorker?[] _workers;
     private readonly Task[] _slots;
-    private readonly Future?[] _current;
+    private readonly Dictionary<Future, int> _running = [];
+    private readonly Future?[] _heads;
+    private readonly ConcurrentQueue<PoolJob> _retry = new();
+    private int _busySlots;
     private readonly WorkerCall _greeting;
     private readonly string _kind;
     private int _nextTargetId;
     private bool _closed;
     private bool _terminated;
     private Exception? _broken;
+
+    /// <summary>How many jobs a worker may have been sent and not yet answered, while every worker has work.</summary>
+    internal const int PipelineDepth = 8;
 
     /// <summary>Starts <paramref name="processes"/> workers at once.</summary>
     /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
@@ -66,7 +72,7 @@ internal sealed class ProcessPoolEngine
             Instance = init.Instance,
         };
         _workers = new PoolWorker?[processes];
-        _current = new Future?[processes];
+        _heads = new Future?[processes];
         _slots = new Task[processes];
         for (var i = 0; i < processes; i++)
         {
@@ -148,7 +154,7 @@ internal sealed class ProcessPoolEngine
         {
             _closed = true;
             _terminated = true;
-            running = [.. _current];
+            running = [.. _running.Keys];
         }
 
         _jobs.Writer.TryComplete();
@@ -167,6 +173,11 @@ internal sealed class ProcessPoolEngine
     {
         while (_jobs.Reader.TryRead(out var job))
             job.Future.Cancel();
+        if (Stopping)
+        {
+            while (_retry.TryDequeue(out var job))
+                job.Future.CancelOrKill();
+        }
     }
 
     /// <summary>Waits until every slot has ended (after <see cref="Close"/> or <see cref="Terminate"/>).</summary>
@@ -202,7 +213,7 @@ internal sealed class ProcessPoolEngine
     {
         try
         {
-            while (!Stopping && !_jobs.Reader.Completion.IsCompleted)
+            while (!Stopping && (!_jobs.Reader.Completion.IsCompleted || !_retry.IsEmpty))
             {
                 if (!await RunWorkerAsync(slot).ConfigureAwait(false))
                     return;
@@ -264,11 +275,53 @@ internal sealed class ProcessPoolEngine
             return false;
         }
 
+        var busy = false;
+        try
+        {
+            return await RunPipelineAsync(slot, worker, b => SetBusy(ref busy, b)).ConfigureAwait(false);
+        }
+        finally
+        {
+            SetBusy(ref busy, false);
+        }
+    }
+
+    /// <summary>Counts the slots that have a job in flight: a pipeline is only built when every worker has work.</summary>
+    private void SetBusy(ref bool busy, bool now)
+    {
+        if (busy == now)
+            return;
+        busy = now;
+        Interlocked.Add(ref _busySlots, now ? 1 : -1);
+    }
+
+    private async Task<bool> RunPipelineAsync(int slot, PoolWorker worker, Action<bool> setBusy)
+    {
         var done = 0;
+        var inFlight = new Queue<PoolJob>();
         while (true)
         {
-            if (!await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false))
+            // Send one job to an idle worker; more (a pipeline, which hides the round trip) only
+            // while every worker has work, so that calls spread over the workers first.
+            while (inFlight.Count == 0
+                || (inFlight.Count < PipelineDepth && Volatile.Read(ref _busySlots) == Processes && !worker.WasKilled
+                    && (MaxTasksPerChild is not { } max || done + inFlight.Count < max)))
             {
+                if (!TryTake(out var job))
+                    break;
+                if (!Begin(slot, job))
+                    continue;
+                inFlight.Enqueue(job);
+                setBusy(true);
+                await worker.SendAsync(job).ConfigureAwait(false);
+            }
+
+            setBusy(inFlight.Count > 0);
+            if (inFlight.Count == 0)
+            {
+                var more = await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false) || !_retry.IsEmpty;
+                if (more)
+                    continue;
                 if (Stopping)
                     worker.Kill("the pool was terminated");
                 else
@@ -277,38 +330,35 @@ internal sealed class ProcessPoolEngine
                 return false;
             }
 
-            if (!_jobs.Reader.TryRead(out var job))
-                continue;
-            var future = job.Future;
             lock (_gate)
-                _current[slot] = future;
-            if (!future.TrySetRunning(() => KillIfRunning(slot, future)))
-            {
-                lock (_gate)
-                    _current[slot] = null;
-                continue;
-            }
-
-            var (outcome, reply) = await worker.RunAsync(job, TaskTimeout).ConfigureAwait(false);
-            lock (_gate)
-                _current[slot] = null;
+                _heads[slot] = inFlight.Peek().Future;
+            var (outcome, reply) = await worker.ReadReplyAsync(TaskTimeout).ConfigureAwait(false);
+            var head = inFlight.Dequeue();
+            End(slot, head);
             switch (outcome)
             {
                 case PoolWorker.Outcome.Replied:
-                    Finish(job, reply!, worker);
+                    Finish(head, reply!, worker);
                     break;
                 case PoolWorker.Outcome.TimedOut:
-                    job.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
+                    head.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
                     break;
                 default:
                     // Lost, or killed on purpose: a cancelled future ignores this.
-                    job.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
+                    head.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
                     break;
             }
 
             if (outcome != PoolWorker.Outcome.Replied || worker.WasKilled)
             {
-                // A worker killed by a cancel after its reply arrived is replaced all the same.
+                // Only the call at the head was running; the ones behind it never started and go
+                // back to the queue (still marked running), for this slot's next worker or another.
+                while (inFlight.TryDequeue(out var waiting))
+                {
+                    End(slot, waiting);
+                    _retry.Enqueue(waiting);
+                }
+
                 worker.Kill("it is being replaced");
                 await worker.Exited.ConfigureAwait(false);
                 return !Stopping;
@@ -319,6 +369,40 @@ internal sealed class ProcessPoolEngine
                 await worker.ExitAsync().ConfigureAwait(false);
                 return !Stopping;
             }
+        }
+    }
+
+    /// <summary>The next job: one sent back from a lost worker's pipeline first, then the queue.</summary>
+    private bool TryTake([NotNullWhen(true)] out PoolJob? job) => _retry.TryDequeue(out job) || _jobs.Reader.TryRead(out job);
+
+    /// <summary>Marks <paramref name="job"/> running on <paramref name="slot"/>; false when it was cancelled (or is done).</summary>
+    private bool Begin(int slot, PoolJob job)
+    {
+        var future = job.Future;
+        if (job.Started)
+        {
+            // Back from a lost worker: still running, unless a cancel came meanwhile.
+            if (future.IsDone)
+                return false;
+        }
+        else if (!future.TrySetRunning(() => KillIfRunning(future)))
+        {
+            return false;
+        }
+
+        job.Started = true;
+        lock (_gate)
+            _running[future] = slot;
+        return true;
+    }
+
+    private void End(int slot, PoolJob job)
+    {
+        lock (_gate)
+        {
+            _running.Remove(job.Future);
+            if (_heads[slot] == job.Future)
+                _heads[slot] = null;
         }
     }
 
@@ -333,11 +417,21 @@ internal sealed class ProcessPoolEngine
             job.Fail(ToException(error, worker, job.Count > 1 ? index : null));
     }
 
-    /// <summary>The kill behind <see cref="Future.CancelOrKill"/>: only while this slot still runs that future.</summary>
-    private bool KillIfRunning(int slot, Future future)
+    /// <summary>
+    /// The kill behind <see cref="Future.CancelOrKill"/>. The call at the head of a worker's
+    /// pipeline is the one it runs: that worker is killed. A call queued behind it has not started:
+    /// it is only marked cancelled (the worker may still run it; its result is dropped).
+    /// </summary>
+    private bool KillIfRunning(Future future)
     {
         lock (_gate)
-            return _current[slot] == future && _workers[slot] is { } worker && worker.Kill("its task was cancelled");
+        {
+            if (!_running.TryGetValue(future, out var slot))
+                return !future.IsDone;
+            if (_heads[slot] != future)
+                return true;
+            return _workers[slot] is { } worker && worker.Kill("its task was cancelled");
+        }
     }
 
     private bool Stopping

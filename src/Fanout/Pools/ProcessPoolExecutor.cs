@@ -72,7 +72,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
         PoolTarget? target = null;
-        return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * 2 + 2, chunk =>
+        return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * (ProcessPoolEngine.PipelineDepth + 2), chunk =>
         {
             using var items = new PoolItems();
             foreach (var input in chunk)

@@ -173,4 +173,34 @@ public sealed class ProcessPoolSpecs : ProcessTestBase
 
         Assert.Contains("captures", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 20_000)]
+    public async Task Calls_queued_behind_a_call_whose_worker_dies_run_on_the_next_worker()
+    {
+        await using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        await executor.Submit(PoolTargets.Pid);
+        var slow = executor.Submit(PoolTargets.SleepThenDouble, 0.3, 1);
+        var killed = executor.Submit(PoolTargets.KillSelf);
+        var after = Enumerable.Range(0, 5).Select(n => executor.Submit(PoolTargets.Double, n)).ToList();
+
+        Assert.Equal(2, await slow);
+        await Assert.ThrowsAsync<WorkerLostException>(async () => await killed);
+        var results = await Task.WhenAll(after.Select(f => f.AsTask()));
+        Assert.Equal([0, 2, 4, 6, 8], results);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task CancelOrKill_of_a_call_that_has_not_started_cancels_it_without_killing_the_worker()
+    {
+        await using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        var pid = await executor.Submit(PoolTargets.Pid);
+        var slow = executor.Submit(PoolTargets.SleepThenDouble, 0.3, 1);
+        var queued = executor.Submit(PoolTargets.Double, 2);
+
+        Assert.True(queued.CancelOrKill());
+
+        Assert.True(queued.IsCancelled);
+        Assert.Equal(2, await slow);
+        Assert.Equal(pid, await executor.Submit(PoolTargets.Pid));
+    }
 }
