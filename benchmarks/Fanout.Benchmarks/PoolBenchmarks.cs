@@ -26,7 +26,7 @@ internal static class PoolBenchmarks
                 .Add("min_ms", samples[0]);
         }
 
-        var tasks = options.Int("count", 100_000);
+        var tasks = options.Int("count", implementation == "submit" ? 20_000 : 100_000);
         var inputs = Enumerable.Range(0, tasks).ToList();
         using var pool = new Pool(processes);
         using var executor = implementation == "submit" ? new ProcessPoolExecutor(processes) : null;
