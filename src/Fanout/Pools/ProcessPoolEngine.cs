@@ -16,11 +16,13 @@ namespace Fanout;
 ///  Future ◄── value / error / WorkerLost ───────┘   fail that job only, start a new worker
 /// </code>
 /// <para>
-/// Concurrency: each slot loop owns its worker and the job it runs; it takes jobs from the
-/// channel, moves their future to running (skipping cancelled ones) and completes it. Closing
+/// Concurrency: each slot loop owns its worker and the jobs it sent to it (one, or a short
+/// pipeline while every worker has work); it takes jobs from the retry queue, then the channel,
+/// moves their future to running (skipping cancelled ones) and completes them in order. Closing
 /// completes the channel: the loops finish what is queued, tell their workers to exit, and end.
-/// Terminating also cancels what is queued and kills the workers. <c>_gate</c> guards the current
-/// worker and job of each slot (read by <see cref="Terminate"/>) and the broken state.
+/// Terminating also cancels what is queued and kills the workers. <c>_gate</c> guards each slot's
+/// worker and head job, the map of running futures to slots (read by <see cref="Terminate"/> and
+/// by the kill behind <see cref="Future.CancelOrKill"/>), and the closed, terminated and broken flags.
 /// </para>
 /// </summary>
 internal sealed class ProcessPoolEngine
@@ -203,7 +205,6 @@ internal sealed class ProcessPoolEngine
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
     private static TResult Read<TResult>(JsonElement value, Type resultType) =>
         resultType == typeof(void) ? default! : (TResult)WorkerSerializer.Deserialize(value, resultType)!;
-
 
     /// <summary>
     /// One worker's life after another: start it, run jobs until it must be replaced (it died,
