@@ -11,6 +11,7 @@ using Fanout.Benchmarks;
 //   seed        --impl fanout|dotnet --count 300                                  samples/Seed000.Background: sh -c "sleep S; echo S", captured
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
 //   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
+//   pool        --impl map-chunk1|submit|map-auto|first-result --count N          pools of 2 workers, f(n) = n * 2
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
 // runtime's start-up and JIT are not counted (the Python peers do the same).
@@ -24,7 +25,7 @@ try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help")
     {
-        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start --impl NAME [options]; see Program.cs");
+        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool --impl NAME [options]; see Program.cs");
         return args.Length == 0 ? 2 : 0;
     }
 
@@ -37,6 +38,7 @@ try
         "seed" => StartBenchmarks.Run(options, seed: true),
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
         "worker-start" => WorkerStartBenchmarks.Run(options),
+        "pool" => PoolBenchmarks.Run(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
     options.ThrowIfUnused();

@@ -19,7 +19,7 @@ namespace Fanout;
 [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
-internal sealed class WorkerTarget
+internal sealed partial class WorkerTarget
 {
     private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType)
     {
