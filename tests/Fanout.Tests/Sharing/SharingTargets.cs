@@ -1,0 +1,87 @@
+namespace Fanout.Tests;
+
+/// <summary>What the sharing specs run in worker processes; shared objects arrive by name and are attached.</summary>
+internal static class SharingTargets
+{
+    internal static long ReadAndWrite(SharedMemory block)
+    {
+        var values = block.AsSpan<long>();
+        values[1] = values[0] + 1;
+        return values[0];
+    }
+
+    internal static void IncrementUnderSemaphore(SharedValue<long> total, SharedSemaphore semaphore, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            semaphore.Acquire();
+            total.Ref++; // a plain read-modify-write: only the semaphore keeps it exact
+            semaphore.Release();
+        }
+    }
+
+    internal static void IncrementUnderLock(SharedValue<long> total, SharedLock gate, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using (gate.Hold())
+                total.Ref++;
+        }
+    }
+
+    internal static void IncrementAtomically(SharedArray<long> totals, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            totals.Add(0, 1);
+            totals.Add(1, 2);
+        }
+    }
+
+    internal static void HoldUnitForever(SharedSemaphore semaphore, SharedEvent holding)
+    {
+        semaphore.Acquire();
+        holding.Set();
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    internal static void HoldLockForever(SharedLock gate, SharedEvent holding)
+    {
+        gate.Acquire();
+        holding.Set();
+        Thread.Sleep(Timeout.Infinite);
+    }
+
+    internal static void ReleaseAfter(SharedSemaphore semaphore, int milliseconds)
+    {
+        Thread.Sleep(milliseconds);
+        semaphore.Release();
+    }
+
+    internal static bool TryLock(SharedReentrantLock gate, int milliseconds)
+    {
+        if (!gate.Acquire(TimeSpan.FromMilliseconds(milliseconds)))
+            return false;
+        gate.Release();
+        return true;
+    }
+
+    internal static bool WaitForEvent(SharedEvent signal, SharedValue<int> waiting, int milliseconds)
+    {
+        waiting.Add(1);
+        return signal.Wait(TimeSpan.FromMilliseconds(milliseconds));
+    }
+
+    internal static string LeaveSegmentBehind()
+    {
+        var block = SharedMemory.Create(64);
+        block.Close();
+        return block.Name;
+    }
+
+    internal static void MapUntilSet(SharedMemory block, SharedEvent done)
+    {
+        _ = block.Span[0];
+        done.Wait(TimeSpan.FromSeconds(20));
+    }
+}
