@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Serialization;
 
 namespace Fanout;
@@ -90,50 +89,23 @@ public unsafe class SharedLock : SharedObject, IAttachable<SharedLock>
 
     private protected bool AcquireCore(bool blocking, TimeSpan? timeout)
     {
-        var me = Environment.ProcessId;
-        var word = Word(Owner);
-        var deadline = blocking ? Futex.Deadline(timeout) : 0;
-        var slice = (long)(LivenessCheckInterval.TotalSeconds * Stopwatch.Frequency);
-        while (true)
-        {
-            var owner = Interlocked.CompareExchange(ref *word, me, 0);
-            if (owner == 0)
-                return true;
-            if (!blocking || Futex.Passed(deadline))
-                return false;
-            bool woken;
-            Interlocked.Increment(ref *Word(Sleepers));
-            try
-            {
-                woken = Futex.Wait(word, owner, Math.Min(deadline, Stopwatch.GetTimestamp() + slice));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref *Word(Sleepers));
-            }
-
-            if (!woken && owner != me && !Futex.IsProcessAlive(owner) && Interlocked.CompareExchange(ref *word, me, owner) == owner)
-            {
-                OnTakenOver();
-                throw new AbandonedLockException(Name, owner);
-            }
-        }
+        if (!PidLock.Acquire(Word(Owner), Word(Sleepers), blocking, blocking ? Futex.Deadline(timeout) : 0, out var deadOwner))
+            return false;
+        if (deadOwner == 0)
+            return true;
+        OnTakenOver();
+        throw new AbandonedLockException(Name, deadOwner);
     }
 
     private protected void ReleaseCore()
     {
-        var word = Word(Owner);
-        var me = Environment.ProcessId;
-        var owner = Interlocked.CompareExchange(ref *word, 0, me);
-        if (owner != me)
+        var owner = PidLock.Release(Word(Owner), Word(Sleepers));
+        if (owner != Environment.ProcessId)
         {
             throw new SynchronizationLockException(owner == 0
                 ? $"The lock '{Name}' is not held, so it cannot be released."
-                : $"The lock '{Name}' is held by process {owner}, not by this one ({me}); only its owner can release it.");
+                : $"The lock '{Name}' is held by process {owner}, not by this one ({Environment.ProcessId}); only its owner can release it.");
         }
-
-        if (Volatile.Read(ref *Word(Sleepers)) > 0)
-            Futex.Wake(word);
     }
 
     /// <summary>Called with the lock just taken over from a dead owner, before the exception is thrown.</summary>

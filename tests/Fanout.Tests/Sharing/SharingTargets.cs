@@ -85,3 +85,46 @@ internal static class SharingTargets
         done.Wait(TimeSpan.FromSeconds(20));
     }
 }
+
+/// <summary>Queue workers for the queue specs.</summary>
+internal static class QueueTargets
+{
+    internal static void Produce(SharedQueue queue, int producer, int count)
+    {
+        for (var i = 0; i < count; i++)
+            queue.PutObject(new QueueItem(producer, i));
+    }
+
+    internal static List<QueueItem> ConsumeUntilPill(SharedQueue queue)
+    {
+        var received = new List<QueueItem>();
+        while (queue.GetObject<QueueItem>() is { Producer: >= 0 } item)
+            received.Add(item);
+        return received;
+    }
+
+    internal static int ConsumeUntilShutDown(SharedQueue queue)
+    {
+        var taken = 0;
+        try
+        {
+            while (true)
+            {
+                queue.Get();
+                taken++;
+            }
+        }
+        catch (QueueShutDownException)
+        {
+            return taken;
+        }
+    }
+
+    internal static void PutBytes(SharedQueue queue, int count, int size)
+    {
+        for (var i = 0; i < count; i++)
+            queue.Put(new byte[size]);
+    }
+}
+
+internal sealed record QueueItem(int Producer, int Sequence);
