@@ -148,6 +148,23 @@ public sealed class SharedMemorySpecs : SharingTestBase
         done.Unlink();
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task The_fanout_leftovers_command_lists_a_dead_creators_segment_and_removes_it_with_remove()
+    {
+        var creator = new WorkerProcess(SharingTargets.LeaveSegmentBehind);
+        creator.Start();
+        await creator.JoinAsync();
+        var name = creator.GetResult<string>();
+        var fanout = Path.Combine(AppContext.BaseDirectory, "Fanout.Cli");
+
+        var listed = await new ProcessSpec(fanout, "leftovers").WithCapturedOutput().RunAsync(timeout: TimeSpan.FromSeconds(20), check: true);
+        var removed = await new ProcessSpec(fanout, "leftovers", "--remove").WithCapturedOutput().RunAsync(timeout: TimeSpan.FromSeconds(20), check: true);
+
+        Assert.Contains(name, listed.StdoutText.Split('\n'));
+        Assert.Contains(name, removed.StdoutText.Split('\n'));
+        Assert.False(File.Exists("/dev/shm/" + name));
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task A_segment_whose_creator_lives_is_never_a_leftover()
     {
