@@ -72,6 +72,13 @@ internal static class SharingTargets
         return signal.Wait(TimeSpan.FromMilliseconds(milliseconds));
     }
 
+    internal static long ArriveThenRead(SharedBarrier barrier, SharedValue<long> arrivals)
+    {
+        arrivals.Add(1);
+        barrier.Wait(TimeSpan.FromSeconds(15));
+        return arrivals.Value;
+    }
+
     internal static string LeaveSegmentBehind()
     {
         var block = SharedMemory.Create(64);
