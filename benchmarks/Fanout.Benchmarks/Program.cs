@@ -12,6 +12,8 @@ using Fanout.Benchmarks;
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
 //   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
 //   pool        --impl map-chunk1|submit|map-auto|first-result --count N          pools of 2 workers, f(n) = n * 2
+//   semaphore-ping-pong --impl fanout --count 20000                              round trips between two processes through two semaphores
+//   queue       --impl fanout --count 200000 --size 64                           messages a worker puts and the parent gets
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
 // runtime's start-up and JIT are not counted (the Python peers do the same).
@@ -39,6 +41,8 @@ try
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
         "worker-start" => WorkerStartBenchmarks.Run(options),
         "pool" => PoolBenchmarks.Run(options),
+        "semaphore-ping-pong" => SharingBenchmarks.PingPong(options),
+        "queue" => SharingBenchmarks.Queue(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
     options.ThrowIfUnused();

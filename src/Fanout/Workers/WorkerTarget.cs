@@ -259,7 +259,9 @@ internal sealed partial class WorkerTarget
             try
             {
                 elements[i] = WorkerSerializer.Serialize(value, type);
-                _ = WorkerSerializer.Deserialize(elements[i], type);
+                // A shared object travels by name; reading it back here would attach a second time.
+                if (!type.IsAssignableTo(typeof(ISharedByName)))
+                    _ = WorkerSerializer.Deserialize(elements[i], type);
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
