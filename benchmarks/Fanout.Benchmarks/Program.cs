@@ -11,6 +11,9 @@ using Fanout.Benchmarks;
 //   seed        --impl fanout|dotnet --count 300                                  samples/Seed000.Background: sh -c "sleep S; echo S", captured
 //   communicate --impl fanout|fanout-async|dotnet --bytes 1073741824              read a child's stdout into memory
 //   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
+//   pool        --impl map-chunk1|submit|map-auto|first-result --count N          pools of 2 workers, f(n) = n * 2
+//   semaphore-ping-pong --impl fanout --count 20000                              round trips between two processes through two semaphores
+//   queue       --impl fanout --count 200000 --size 64                           messages a worker puts and the parent gets
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
 // runtime's start-up and JIT are not counted (the Python peers do the same).
@@ -24,7 +27,7 @@ try
 {
     if (args.Length == 0 || args[0] is "-h" or "--help")
     {
-        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start --impl NAME [options]; see Program.cs");
+        Console.Error.WriteLine("usage: Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool --impl NAME [options]; see Program.cs");
         return args.Length == 0 ? 2 : 0;
     }
 
@@ -37,6 +40,9 @@ try
         "seed" => StartBenchmarks.Run(options, seed: true),
         "communicate" => await CommunicateBenchmarks.RunAsync(options),
         "worker-start" => WorkerStartBenchmarks.Run(options),
+        "pool" => PoolBenchmarks.Run(options),
+        "semaphore-ping-pong" => SharingBenchmarks.PingPong(options),
+        "queue" => SharingBenchmarks.Queue(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };
     options.ThrowIfUnused();

@@ -12,6 +12,7 @@ var runLine = new RunCommandLine();
 var root = new RootCommand("fanout: run many jobs in parallel in separate processes, wait for all of them, retry, resume, then run the post step.\n\n" + RunCommandLine.Examples)
 {
     runLine.Command,
+    LeftoversCommand.Create(),
 };
 
 try

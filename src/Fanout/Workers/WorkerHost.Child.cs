@@ -27,6 +27,8 @@ internal static partial class WorkerHost
         Libc.fcntl(new SafeFileHandle(ReplyFd, ownsHandle: false), Libc.F_SETFD, Libc.FD_CLOEXEC);
         var control = new FileStream(new SafeFileHandle(ControlFd, ownsHandle: true), FileAccess.Read, bufferSize: 0);
         using var replies = new FileStream(new SafeFileHandle(ReplyFd, ownsHandle: true), FileAccess.Write, bufferSize: 0);
+        if (args.Length > 2 && args[2] == PoolMarker)
+            return PoolMain(control, replies);
 
         var frame = Frames.Read(control);
         if (frame is null)

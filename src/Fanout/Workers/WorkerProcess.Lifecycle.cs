@@ -179,7 +179,7 @@ public partial class WorkerProcess
         }
     }
 
-    private static unsafe (SafeFileHandle Read, SafeFileHandle Write) CreatePipe()
+    internal static unsafe (SafeFileHandle Read, SafeFileHandle Write) CreatePipe()
     {
         var fds = stackalloc int[2];
         if (Libc.pipe2(fds, Libc.O_CLOEXEC) != 0)
@@ -194,7 +194,7 @@ public partial class WorkerProcess
     }
 
     /// <summary>Our ends are non-blocking: the reactor waits for them, never a thread.</summary>
-    private static PipeEndStream ParentEnd(SafeFileHandle handle, bool readable)
+    internal static PipeEndStream ParentEnd(SafeFileHandle handle, bool readable)
     {
         Libc.fcntl(handle, Libc.F_SETFL, Libc.O_NONBLOCK);
         return new PipeEndStream(handle, readable);

@@ -36,6 +36,43 @@ internal static class WorkerSerializer
             : element.Deserialize(type, options ?? Options);
 
     /// <summary>
+    /// Writes <paramref name="value"/> as <paramref name="type"/> into <paramref name="json"/>:
+    /// numbers, text and booleans directly, anything else through the serializer. Pools write
+    /// thousands of small values into one frame this way, with no document per value.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static void Write(Utf8JsonWriter json, object? value, Type type)
+    {
+        if (value is null ? !type.IsValueType : value.GetType() == type)
+        {
+            switch (value)
+            {
+                case null:
+                    json.WriteNullValue();
+                    return;
+                case string text:
+                    json.WriteStringValue(text);
+                    return;
+                case bool flag:
+                    json.WriteBooleanValue(flag);
+                    return;
+                case int i:
+                    json.WriteNumberValue(i);
+                    return;
+                case long l:
+                    json.WriteNumberValue(l);
+                    return;
+                case double d when double.IsFinite(d):
+                    json.WriteNumberValue(d);
+                    return;
+            }
+        }
+
+        JsonSerializer.Serialize(json, value, type, Options);
+    }
+
+    /// <summary>
     /// Numbers, text and booleans the way the serializer writes them, without it: its metadata
     /// costs a fresh worker tens of milliseconds of compilation before the target can start.
     /// </summary>

@@ -19,7 +19,7 @@ namespace Fanout;
 [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
-internal sealed class WorkerTarget
+internal sealed partial class WorkerTarget
 {
     private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType)
     {
@@ -259,7 +259,9 @@ internal sealed class WorkerTarget
             try
             {
                 elements[i] = WorkerSerializer.Serialize(value, type);
-                _ = WorkerSerializer.Deserialize(elements[i], type);
+                // A shared object travels by name; reading it back here would attach a second time.
+                if (!type.IsAssignableTo(typeof(ISharedByName)))
+                    _ = WorkerSerializer.Deserialize(elements[i], type);
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {

@@ -25,22 +25,8 @@ internal static class WorkerWire
             json.WriteBoolean("daemon", call.Daemon);
             if (call.StderrLogLevel is { } level)
                 json.WriteNumber("stderrLogLevel", (int)level);
-            var target = call.Target;
-            json.WriteStartObject("target");
-            json.WriteNumber("kind", (int)target.Kind);
-            json.WriteString("assembly", target.Assembly);
-            if (target.AssemblyPath is { } path)
-                json.WriteString("assemblyPath", path);
-            json.WriteString("moduleVersionId", target.ModuleVersionId);
-            json.WriteString("type", target.Type);
-            if (target.Method is { } method)
-                json.WriteString("method", method);
-            json.WriteNumber("methodToken", target.MethodToken);
-            json.WriteStartArray("genericArguments");
-            foreach (var name in target.GenericArguments)
-                json.WriteStringValue(name);
-            json.WriteEndArray();
-            json.WriteEndObject();
+            json.WritePropertyName("target");
+            WriteTarget(json, call.Target);
             json.WriteStartArray("arguments");
             foreach (var argument in call.Arguments)
                 argument.WriteTo(json);
@@ -57,7 +43,6 @@ internal static class WorkerWire
     {
         using var document = JsonDocument.Parse(frame);
         var root = document.RootElement;
-        var target = root.GetProperty("target");
         return new WorkerCall
         {
             Name = root.GetProperty("name").GetString()!,
@@ -65,17 +50,7 @@ internal static class WorkerWire
             ParentPid = root.GetProperty("parentPid").GetInt32(),
             Daemon = root.GetProperty("daemon").GetBoolean(),
             StderrLogLevel = root.TryGetProperty("stderrLogLevel", out var level) ? (LogLevel)level.GetInt32() : null,
-            Target = new TargetReference
-            {
-                Kind = (TargetKind)target.GetProperty("kind").GetInt32(),
-                Assembly = target.GetProperty("assembly").GetString()!,
-                AssemblyPath = target.TryGetProperty("assemblyPath", out var path) ? path.GetString() : null,
-                ModuleVersionId = target.GetProperty("moduleVersionId").GetGuid(),
-                Type = target.GetProperty("type").GetString()!,
-                Method = target.TryGetProperty("method", out var method) ? method.GetString() : null,
-                MethodToken = target.GetProperty("methodToken").GetInt32(),
-                GenericArguments = [.. target.GetProperty("genericArguments").EnumerateArray().Select(e => e.GetString()!)],
-            },
+            Target = ReadTarget(root.GetProperty("target")),
             Arguments = [.. root.GetProperty("arguments").EnumerateArray().Select(e => e.Clone())],
             Instance = root.TryGetProperty("instance", out var instance) ? instance.Clone() : null,
         };
@@ -110,7 +85,40 @@ internal static class WorkerWire
         };
     }
 
-    private static void WriteError(Utf8JsonWriter json, RemoteError error)
+    /// <summary>Writes a target reference as an object (also used by the pool's task frames).</summary>
+    internal static void WriteTarget(Utf8JsonWriter json, TargetReference target)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("kind", (int)target.Kind);
+        json.WriteString("assembly", target.Assembly);
+        if (target.AssemblyPath is { } path)
+            json.WriteString("assemblyPath", path);
+        json.WriteString("moduleVersionId", target.ModuleVersionId);
+        json.WriteString("type", target.Type);
+        if (target.Method is { } method)
+            json.WriteString("method", method);
+        json.WriteNumber("methodToken", target.MethodToken);
+        json.WriteStartArray("genericArguments");
+        foreach (var name in target.GenericArguments)
+            json.WriteStringValue(name);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>Reads what <see cref="WriteTarget"/> wrote.</summary>
+    internal static TargetReference ReadTarget(JsonElement target) => new()
+    {
+        Kind = (TargetKind)target.GetProperty("kind").GetInt32(),
+        Assembly = target.GetProperty("assembly").GetString()!,
+        AssemblyPath = target.TryGetProperty("assemblyPath", out var path) ? path.GetString() : null,
+        ModuleVersionId = target.GetProperty("moduleVersionId").GetGuid(),
+        Type = target.GetProperty("type").GetString()!,
+        Method = target.TryGetProperty("method", out var method) ? method.GetString() : null,
+        MethodToken = target.GetProperty("methodToken").GetInt32(),
+        GenericArguments = [.. target.GetProperty("genericArguments").EnumerateArray().Select(e => e.GetString()!)],
+    };
+
+    internal static void WriteError(Utf8JsonWriter json, RemoteError error)
     {
         json.WriteStartObject();
         json.WriteString("type", error.Type);
@@ -126,7 +134,7 @@ internal static class WorkerWire
         json.WriteEndObject();
     }
 
-    private static RemoteError ReadError(JsonElement error) => new(
+    internal static RemoteError ReadError(JsonElement error) => new(
         error.GetProperty("type").GetString()!,
         error.GetProperty("message").GetString()!,
         error.TryGetProperty("stackTrace", out var stack) ? stack.GetString() : null,

@@ -1,0 +1,285 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+
+namespace Fanout;
+
+/// <summary>
+/// A pool of worker processes (Python's <c>multiprocessing.Pool</c>): <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?)"/>,
+/// <see cref="Imap"/>, <see cref="ImapUnordered"/>, <see cref="Starmap"/>, <c>Apply</c> and
+/// <c>ApplyAsync</c>, with chunks that amortize the round trip for small calls. The workers start
+/// at once and live until the pool is closed or terminated.
+/// <para>
+/// Unlike Python's, this pool never hangs: a worker that dies fails only its own chunk (with a
+/// <see cref="WorkerLostException"/>) and is replaced; a per-task timeout kills a stuck worker; and
+/// disposal, Ctrl-C or this process's death leave no worker behind.
+/// </para>
+/// </summary>
+/// <example>
+/// <code>
+/// using var pool = new Pool(4);
+/// Console.WriteLine(string.Join(", ", pool.Map(Square, [1, 2, 3])));   // 1, 4, 9
+/// var result = pool.ApplyAsync(Slow, 1.0);
+/// Console.WriteLine(result.Get(TimeSpan.FromSeconds(5)));
+/// </code>
+/// </example>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+public sealed class Pool : IDisposable, IAsyncDisposable
+{
+    private readonly ProcessPoolEngine _engine;
+    private int _state; // 0 running, 1 closed, 2 terminated
+
+    /// <summary>Creates the pool and starts its workers.</summary>
+    /// <param name="processes">How many worker processes; by default one per processor.</param>
+    /// <param name="initializer">Runs first in every worker (a static method or a lambda that captures nothing); if it throws, the pool is broken and the waiting calls fail.</param>
+    /// <param name="initArgs">The initializer's arguments.</param>
+    /// <param name="maxTasksPerChild">Chunks a worker runs before a fresh one replaces it; null for no limit.</param>
+    /// <param name="taskTimeout">How long one chunk may run before its worker is killed and replaced (the chunk fails with <see cref="TaskTimeoutException"/>); null for no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count or the timeout is not positive.</exception>
+    /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    [RequiresDynamicCode("Workers run their targets through reflection in new .NET processes.")]
+    public Pool(int? processes = null, Delegate? initializer = null, object?[]? initArgs = null, int? maxTasksPerChild = null, TimeSpan? taskTimeout = null)
+    {
+        _engine = new ProcessPoolEngine(nameof(Pool), processes ?? Environment.ProcessorCount, initializer, initArgs ?? [], maxTasksPerChild, taskTimeout);
+    }
+
+    /// <summary>How many worker processes the pool runs.</summary>
+    public int Processes => _engine.Processes;
+
+    /// <summary>The pids of the live workers.</summary>
+    public IReadOnlyList<int> WorkerPids => _engine.WorkerPids;
+
+    /// <summary>
+    /// Calls <paramref name="fn"/> on every input in the workers and returns the results in input
+    /// order, blocking until all are done (Python's <c>map</c>). The inputs are sent in chunks;
+    /// by default about four chunks per worker, as Python chooses.
+    /// </summary>
+    /// <param name="fn">A static method or a lambda that captures nothing.</param>
+    /// <param name="inputs">The inputs (read at once).</param>
+    /// <param name="chunkSize">Inputs per message; null chooses automatically.</param>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
+    public List<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int? chunkSize = null) =>
+        MapAsync(fn, inputs, chunkSize).Get();
+
+    /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?)"/> for a method that returns nothing: a list of nulls, as Python's <c>[None, None, None]</c>.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public List<object?> Map<T>(Action<T> fn, IEnumerable<T> inputs, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return MapCore<T, object?>(fn, inputs, chunkSize, x => [x], null, null).Get();
+    }
+
+    /// <summary>Python's <c>map_async</c>: returns at once; the list of results arrives in the <see cref="AsyncResult{T}"/> (and its callback).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public AsyncResult<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int? chunkSize = null, Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return MapCore<T, TResult>(fn, inputs, chunkSize, x => [x], callback, errorCallback);
+    }
+
+    /// <summary>Calls <paramref name="fn"/> on every pair of arguments (Python's <c>starmap</c>); results in input order.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<(T1, T2)> inputs, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return MapCore<(T1, T2), TResult>(fn, inputs, chunkSize, x => [x.Item1, x.Item2], null, null).Get();
+    }
+
+    /// <summary>
+    /// The results one by one, in input order, as they become available (Python's <c>imap</c>).
+    /// Unlike Python's, the inputs are read lazily, with a bounded number of chunks in flight, so an
+    /// endless input works.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+    }
+
+    /// <summary>The results in the order they finish (Python's <c>imap_unordered</c>), reading the inputs lazily.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        _engine.ThrowIfClosed();
+        return LazyMap.Unordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+    }
+
+    /// <summary>Runs <paramref name="fn"/>() in a worker and blocks until its result (Python's <c>apply</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public TResult Apply<TResult>(Func<TResult> fn) => ApplyAsync(fn).Get();
+
+    /// <summary>Runs <paramref name="fn"/>(<paramref name="arg1"/>) in a worker and blocks until its result (Python's <c>apply</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public TResult Apply<T1, TResult>(Func<T1, TResult> fn, T1 arg1) => ApplyAsync(fn, arg1).Get();
+
+    /// <summary>Runs <paramref name="fn"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) in a worker and blocks until its result.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> fn, T1 arg1, T2 arg2) => ApplyAsync(fn, arg1, arg2).Get();
+
+    /// <summary>Schedules <paramref name="fn"/>() in a worker (Python's <c>apply_async</c>).</summary>
+    /// <param name="fn">A static method or a lambda that captures nothing.</param>
+    /// <param name="callback">Receives the value when the call returns (on a pool thread: keep it short).</param>
+    /// <param name="errorCallback">Receives the exception when the call fails.</param>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> fn, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore(fn, [], callback, errorCallback);
+
+    /// <summary>Schedules <paramref name="fn"/>(<paramref name="arg1"/>) in a worker (Python's <c>apply_async</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> fn, T1 arg1, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore(fn, [arg1], callback, errorCallback);
+
+    /// <summary>Schedules <paramref name="fn"/>(<paramref name="arg1"/>, <paramref name="arg2"/>) in a worker.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> fn, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null) =>
+        ApplyCore(fn, [arg1, arg2], callback, errorCallback);
+
+    /// <summary>Accepts no more work; what is queued still runs, then the workers exit (Python's <c>close()</c>).</summary>
+    public void Close()
+    {
+        Interlocked.CompareExchange(ref _state, 1, 0);
+        _engine.Close();
+    }
+
+    /// <summary>Kills the workers now (Python's <c>terminate()</c>): queued calls are cancelled, running ones end cancelled.</summary>
+    public void Terminate()
+    {
+        Volatile.Write(ref _state, 2);
+        _engine.Terminate();
+    }
+
+    /// <summary>Waits for the workers to exit (Python's <c>join()</c>), after <see cref="Close"/> or <see cref="Terminate"/>.</summary>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public void Join() => JoinAsync().GetAwaiter().GetResult();
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the workers to exit; true if they did.</summary>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public bool Join(TimeSpan timeout)
+    {
+        ThrowIfRunning();
+        return _engine.Completion.Wait(timeout);
+    }
+
+    /// <summary>Waits for the workers to exit. Cancelling stops the wait only.</summary>
+    /// <exception cref="InvalidOperationException">The pool is still running.</exception>
+    public Task JoinAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfRunning();
+        return _engine.Completion.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Closes the pool and waits for its work and workers. (Python's <c>with Pool()</c> terminates
+    /// instead; here queued work is never lost — call <see cref="Terminate"/> for Python's behaviour.)
+    /// </summary>
+    public void Dispose()
+    {
+        Close();
+        _engine.Completion.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Closes the pool and waits for its work and workers without blocking the caller's thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Close();
+        await _engine.Completion.ConfigureAwait(false);
+    }
+
+    private int Window => Processes * (ProcessPoolEngine.PipelineDepth + 2);
+
+    private AsyncResult<TResult> ApplyCore<TResult>(Delegate fn, object?[] args, Action<TResult>? callback, Action<Exception>? errorCallback)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        _engine.ThrowIfClosed();
+        var target = _engine.Target(fn, args, out var arguments);
+        return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, arguments), callback, errorCallback);
+    }
+
+    /// <summary>Submits every chunk now and gathers their values into one list, in input order.</summary>
+    private AsyncResult<List<TResult>> MapCore<T, TResult>(Delegate fn, IEnumerable<T> inputs, int? chunkSize, Func<T, object?[]> arguments, Action<List<TResult>>? callback, Action<Exception>? errorCallback)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        _engine.ThrowIfClosed();
+        var all = inputs.ToList();
+        var size = chunkSize ?? AutomaticChunkSize(all.Count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(chunkSize));
+        var submit = Submitter<T, TResult>(fn, arguments);
+        var chunks = all.Chunk(size).Select(submit).ToList();
+        var gathered = new Future<List<TResult>>();
+        gathered.TrySetRunning();
+        var left = chunks.Count;
+        if (left == 0)
+            gathered.TrySetResult([]);
+        foreach (var chunk in chunks)
+        {
+            chunk.AddDoneCallback(_ =>
+            {
+                if (Interlocked.Decrement(ref left) == 0)
+                    Gather(chunks, gathered);
+            });
+        }
+
+        return new AsyncResult<List<TResult>>(gathered, callback, errorCallback);
+    }
+
+    private static void Gather<TResult>(List<Future<TResult[]>> chunks, Future<List<TResult>> gathered)
+    {
+        var results = new List<TResult>();
+        foreach (var chunk in chunks)
+        {
+            if (chunk.IsCancelled)
+            {
+                gathered.TrySetException(new OperationCanceledException("A chunk of the map was cancelled (the pool was terminated)."));
+                return;
+            }
+
+            if (chunk.Exception() is { } error)
+            {
+                gathered.TrySetException(error);
+                return;
+            }
+
+            results.AddRange(chunk.Result());
+        }
+
+        gathered.TrySetResult(results);
+    }
+
+    /// <summary>Python's choice: the inputs divided among four chunks per worker, rounded up.</summary>
+    internal static int AutomaticChunkSize(int count, int processes) => Math.Max(1, (count + (processes * 4) - 1) / (processes * 4));
+
+    private int AutomaticChunkSize(int count) => AutomaticChunkSize(count, Processes);
+
+    private Func<T[], Future<TResult[]>> Submitter<T, TResult>(Delegate fn, Func<T, object?[]> arguments)
+    {
+        PoolTarget? target = null;
+        return chunk =>
+        {
+            using var items = new PoolItems();
+            foreach (var input in chunk)
+            {
+                if (target is null)
+                {
+                    target = _engine.Target(fn, arguments(input), out var first);
+                    items.Add(first);
+                }
+                else
+                {
+                    items.Add(target, arguments(input));
+                }
+            }
+
+            return _engine.SubmitChunk<TResult>(target!, items);
+        };
+    }
+
+    private void ThrowIfRunning()
+    {
+        if (Volatile.Read(ref _state) == 0)
+            throw new InvalidOperationException("The pool is still running; call Close() or Terminate() before Join().");
+    }
+}

@@ -1,0 +1,475 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace Fanout;
+
+/// <summary>
+/// The engine under <see cref="ProcessPoolExecutor"/> and <see cref="Pool"/>: a queue of jobs and
+/// one slot per worker process.
+/// <code>
+///  caller                     engine                                 worker processes
+///  Submit / Map ─► PoolJob ─► jobs channel ─► slot loop 1 ──task──►  PoolWorker-1 (task loop)
+///   (checked and                              slot loop 2 ◄─reply──  PoolWorker-2
+///    serialized here)                           │ died / timed out / killed:
+///  Future ◄── value / error / WorkerLost ───────┘   fail that job only, start a new worker
+/// </code>
+/// <para>
+/// Concurrency: each slot loop owns its worker and the jobs it sent to it (one, or a short
+/// pipeline while every worker has work); it takes jobs from the retry queue, then the channel,
+/// moves their future to running (skipping cancelled ones) and completes them in order. Closing
+/// completes the channel: the loops finish what is queued, tell their workers to exit, and end.
+/// Terminating also cancels what is queued and kills the workers. <c>_gate</c> guards each slot's
+/// worker and head job, the map of running futures to slots (read by <see cref="Terminate"/> and
+/// by the kill behind <see cref="Future.CancelOrKill"/>), and the closed, terminated and broken flags.
+/// </para>
+/// </summary>
+internal sealed class ProcessPoolEngine
+{
+    private readonly Lock _gate = new();
+    private readonly Channel<PoolJob> _jobs = Channel.CreateUnbounded<PoolJob>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
+    private readonly ConcurrentDictionary<(string Type, int Token, string? Instance), int> _targetIds = new();
+    private readonly PoolWorker?[] _workers;
+    private readonly Task[] _slots;
+    private readonly Dictionary<Future, int> _running = [];
+    private readonly Future?[] _heads;
+    private readonly ConcurrentQueue<PoolJob> _retry = new();
+    private int _busySlots;
+    private readonly WorkerCall _greeting;
+    private readonly string _kind;
+    private int _nextTargetId;
+    private bool _closed;
+    private bool _terminated;
+    private Exception? _broken;
+
+    /// <summary>How many jobs a worker may have been sent and not yet answered, while every worker has work.</summary>
+    internal const int PipelineDepth = 8;
+
+    /// <summary>Starts <paramref name="processes"/> workers at once.</summary>
+    /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    [RequiresDynamicCode("Workers run their targets through reflection in new .NET processes.")]
+    internal ProcessPoolEngine(string kind, int processes, Delegate? initializer, object?[] initArgs, int? maxTasksPerChild, TimeSpan? taskTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(processes, 1);
+        if (maxTasksPerChild is < 1)
+            throw new ArgumentOutOfRangeException(nameof(maxTasksPerChild), maxTasksPerChild, "maxTasksPerChild must be at least 1 (or null for no limit).");
+        if (taskTimeout is { } t && t <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(taskTimeout), taskTimeout, "The per-task timeout must be positive (or null for none).");
+        _kind = kind;
+        Processes = processes;
+        MaxTasksPerChild = maxTasksPerChild;
+        TaskTimeout = taskTimeout;
+        var init = WorkerTarget.FromDelegate(initializer ?? NoInitializer, initArgs);
+        _greeting = new WorkerCall
+        {
+            Name = "",
+            Identity = [],
+            ParentPid = Environment.ProcessId,
+            Daemon = true,
+            StderrLogLevel = FanoutLog.StderrLevel,
+            Target = init.Reference,
+            Arguments = init.Arguments,
+            Instance = init.Instance,
+        };
+        _workers = new PoolWorker?[processes];
+        _heads = new Future?[processes];
+        _slots = new Task[processes];
+        for (var i = 0; i < processes; i++)
+        {
+            var slot = i;
+            _slots[i] = Task.Run(() => RunSlotAsync(slot));
+        }
+    }
+
+    internal int Processes { get; }
+
+    internal int? MaxTasksPerChild { get; }
+
+    internal TimeSpan? TaskTimeout { get; }
+
+    /// <summary>The pids of the live workers (for tests and diagnostics).</summary>
+    internal IReadOnlyList<int> WorkerPids
+    {
+        get
+        {
+            lock (_gate)
+                return [.. _workers.Where(w => w is not null).Select(w => w!.Pid)];
+        }
+    }
+
+    /// <summary>Checks <paramref name="fn"/> and its first arguments at the call site; the target then serializes more.</summary>
+    /// <exception cref="ArgumentException">The method or an argument cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    internal PoolTarget Target(Delegate fn, object?[] args, out JsonElement[] arguments) =>
+        PoolTarget.From(fn, args, (reference, instance) => _targetIds.GetOrAdd(
+            (reference.Type, reference.MethodToken, instance?.GetRawText()), _ => Interlocked.Increment(ref _nextTargetId)), out arguments);
+
+    /// <summary>Queues a chunk of calls whose values arrive as one array.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal Future<TResult[]> SubmitChunk<TResult>(PoolTarget target, PoolItems items)
+    {
+        var future = new Future<TResult[]>();
+        var count = items.Count;
+        Enqueue(new PoolJob(target, items.ToArray(), count, future,
+            values =>
+            {
+                var results = new TResult[count];
+                var i = 0;
+                foreach (var value in values.EnumerateArray())
+                    results[i++] = Read<TResult>(value, target.ResultType);
+                future.TrySetResult(results);
+            },
+            e => future.TrySetException(e)));
+        return future;
+    }
+
+    /// <summary>Queues one call.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal Future<TResult> SubmitOne<TResult>(PoolTarget target, JsonElement[] arguments)
+    {
+        var future = new Future<TResult>();
+        using var items = new PoolItems();
+        items.Add(arguments);
+        Enqueue(new PoolJob(target, items.ToArray(), 1, future,
+            values => future.TrySetResult(Read<TResult>(values[0], target.ResultType)),
+            e => future.TrySetException(e)));
+        return future;
+    }
+
+    /// <summary>Accepts no more work; the queued work still runs, then the workers exit (Python's <c>close()</c>).</summary>
+    internal void Close()
+    {
+        lock (_gate)
+            _closed = true;
+        _jobs.Writer.TryComplete();
+    }
+
+    /// <summary>Cancels the queued work and kills the workers; running calls end cancelled (Python's <c>terminate()</c>).</summary>
+    internal void Terminate()
+    {
+        Future?[] running;
+        lock (_gate)
+        {
+            _closed = true;
+            _terminated = true;
+            running = [.. _running.Keys];
+        }
+
+        _jobs.Writer.TryComplete();
+        CancelQueued();
+        foreach (var future in running)
+            future?.CancelOrKill();
+        lock (_gate)
+        {
+            foreach (var worker in _workers)
+                worker?.Kill("the pool was terminated");
+        }
+    }
+
+    /// <summary>Cancels the calls that have not started.</summary>
+    internal void CancelQueued()
+    {
+        while (_jobs.Reader.TryRead(out var job))
+            job.Future.Cancel();
+        if (Stopping)
+        {
+            while (_retry.TryDequeue(out var job))
+                job.Future.CancelOrKill();
+        }
+    }
+
+    /// <summary>Waits until every slot has ended (after <see cref="Close"/> or <see cref="Terminate"/>).</summary>
+    internal Task Completion => Task.WhenAll(_slots);
+
+    /// <summary>Throws the clear error for a closed or broken pool.</summary>
+    internal void ThrowIfClosed()
+    {
+        lock (_gate)
+        {
+            if (_broken is { } broken)
+                throw new InvalidOperationException($"This {_kind} is broken: {broken.Message} Create a new one.", broken);
+            if (_closed)
+                throw new InvalidOperationException($"Cannot schedule new calls: this {_kind} was shut down (Shutdown(), Close(), Terminate() or Dispose()). Create a new one.");
+        }
+    }
+
+    internal static void NoInitializer()
+    {
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
+    private static TResult Read<TResult>(JsonElement value, Type resultType) =>
+        resultType == typeof(void) ? default! : (TResult)WorkerSerializer.Deserialize(value, resultType)!;
+
+    /// <summary>
+    /// One worker's life after another: start it, run jobs until it must be replaced (it died,
+    /// timed out, was killed, or ran <see cref="MaxTasksPerChild"/> tasks), until the pool ends.
+    /// </summary>
+    private async Task RunSlotAsync(int slot)
+    {
+        try
+        {
+            while (!Stopping && (!_jobs.Reader.Completion.IsCompleted || !_retry.IsEmpty))
+            {
+                if (!await RunWorkerAsync(slot).ConfigureAwait(false))
+                    return;
+            }
+        }
+#pragma warning disable CA1031 // A slot must never end silently: anything unexpected breaks the pool, which fails the waiting work.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Break(new FanoutException($"The {_kind} failed unexpectedly: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Runs one worker; true when the slot should start another.</summary>
+    private async Task<bool> RunWorkerAsync(int slot)
+    {
+        var identity = CurrentProcess.NextChildIdentity();
+        var name = $"{_kind}Worker-{string.Join(':', identity)}";
+        var worker = PoolWorker.Start(name, Ipc.Frames.Encode(WorkerWire.Write(_greeting with { Name = name, Identity = identity })));
+        await using (worker.ConfigureAwait(false))
+        {
+            lock (_gate)
+            {
+                _workers[slot] = worker;
+                if (_terminated)
+                    worker.Kill("the pool was terminated");
+            }
+
+            try
+            {
+                return await RunJobsAsync(slot, worker).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                    _workers[slot] = null;
+            }
+        }
+    }
+
+    private async Task<bool> RunJobsAsync(int slot, PoolWorker worker)
+    {
+        RemoteError? initError;
+        try
+        {
+            initError = await worker.HelloAsync().ConfigureAwait(false);
+        }
+        catch (WorkerLostException e)
+        {
+            if (!Stopping)
+                Break(new FanoutException($"A worker of the {_kind} died while starting: {e.Message}", e));
+            return false;
+        }
+
+        if (initError is not null)
+        {
+            await worker.Exited.ConfigureAwait(false);
+            Break(new FanoutException($"The initializer threw in worker '{worker.Name}'.", ToException(initError, worker)));
+            return false;
+        }
+
+        var busy = false;
+        try
+        {
+            return await RunPipelineAsync(slot, worker, b => SetBusy(ref busy, b)).ConfigureAwait(false);
+        }
+        finally
+        {
+            SetBusy(ref busy, false);
+        }
+    }
+
+    /// <summary>Counts the slots that have a job in flight: a pipeline is only built when every worker has work.</summary>
+    private void SetBusy(ref bool busy, bool now)
+    {
+        if (busy == now)
+            return;
+        busy = now;
+        Interlocked.Add(ref _busySlots, now ? 1 : -1);
+    }
+
+    private async Task<bool> RunPipelineAsync(int slot, PoolWorker worker, Action<bool> setBusy)
+    {
+        var done = 0;
+        var inFlight = new Queue<PoolJob>();
+        while (true)
+        {
+            // Send one job to an idle worker; more (a pipeline, which hides the round trip) only
+            // while every worker has work, so that calls spread over the workers first.
+            while (inFlight.Count == 0
+                || (inFlight.Count < PipelineDepth && Volatile.Read(ref _busySlots) == Processes && !worker.WasKilled
+                    && (MaxTasksPerChild is not { } max || done + inFlight.Count < max)))
+            {
+                if (!TryTake(out var job))
+                    break;
+                if (!Begin(slot, job))
+                    continue;
+                inFlight.Enqueue(job);
+                setBusy(true);
+                await worker.SendAsync(job).ConfigureAwait(false);
+            }
+
+            setBusy(inFlight.Count > 0);
+            if (inFlight.Count == 0)
+            {
+                var more = await _jobs.Reader.WaitToReadAsync().ConfigureAwait(false) || !_retry.IsEmpty;
+                if (more)
+                    continue;
+                if (Stopping)
+                    worker.Kill("the pool was terminated");
+                else
+                    await worker.ExitAsync().ConfigureAwait(false);
+                await worker.Exited.ConfigureAwait(false);
+                return false;
+            }
+
+            lock (_gate)
+                _heads[slot] = inFlight.Peek().Future;
+            var (outcome, reply) = await worker.ReadReplyAsync(TaskTimeout).ConfigureAwait(false);
+            var head = inFlight.Dequeue();
+            End(slot, head);
+            switch (outcome)
+            {
+                case PoolWorker.Outcome.Replied:
+                    Finish(head, reply!, worker);
+                    break;
+                case PoolWorker.Outcome.TimedOut:
+                    head.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
+                    break;
+                default:
+                    // Lost, or killed on purpose: a cancelled future ignores this.
+                    head.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
+                    break;
+            }
+
+            if (outcome != PoolWorker.Outcome.Replied || worker.WasKilled)
+            {
+                // Only the call at the head was running; the ones behind it never started and go
+                // back to the queue (still marked running), for this slot's next worker or another.
+                while (inFlight.TryDequeue(out var waiting))
+                {
+                    End(slot, waiting);
+                    _retry.Enqueue(waiting);
+                }
+
+                worker.Kill("it is being replaced");
+                await worker.Exited.ConfigureAwait(false);
+                return !Stopping;
+            }
+
+            if (++done == MaxTasksPerChild)
+            {
+                await worker.ExitAsync().ConfigureAwait(false);
+                return !Stopping;
+            }
+        }
+    }
+
+    /// <summary>The next job: one sent back from a lost worker's pipeline first, then the queue.</summary>
+    private bool TryTake([NotNullWhen(true)] out PoolJob? job) => _retry.TryDequeue(out job) || _jobs.Reader.TryRead(out job);
+
+    /// <summary>Marks <paramref name="job"/> running on <paramref name="slot"/>; false when it was cancelled (or is done).</summary>
+    private bool Begin(int slot, PoolJob job)
+    {
+        var future = job.Future;
+        if (job.Started)
+        {
+            // Back from a lost worker: still running, unless a cancel came meanwhile.
+            if (future.IsDone)
+                return false;
+        }
+        else if (!future.TrySetRunning(() => KillIfRunning(future)))
+        {
+            return false;
+        }
+
+        job.Started = true;
+        lock (_gate)
+            _running[future] = slot;
+        return true;
+    }
+
+    private void End(int slot, PoolJob job)
+    {
+        lock (_gate)
+        {
+            _running.Remove(job.Future);
+            if (_heads[slot] == job.Future)
+                _heads[slot] = null;
+        }
+    }
+
+    /// <summary>Reads a reply into its job's future: the values, or the first failing call's error.</summary>
+    private static void Finish(PoolJob job, byte[] reply, PoolWorker worker)
+    {
+        using var document = JsonDocument.Parse(reply);
+        var (values, index, error) = PoolWire.ReadReply(document);
+        if (error is null)
+            job.Complete(values);
+        else
+            job.Fail(ToException(error, worker, job.Count > 1 ? index : null));
+    }
+
+    /// <summary>
+    /// The kill behind <see cref="Future.CancelOrKill"/>. The call at the head of a worker's
+    /// pipeline is the one it runs: that worker is killed. A call queued behind it has not started:
+    /// it is only marked cancelled (the worker may still run it; its result is dropped).
+    /// </summary>
+    private bool KillIfRunning(Future future)
+    {
+        lock (_gate)
+        {
+            if (!_running.TryGetValue(future, out var slot))
+                return !future.IsDone;
+            if (_heads[slot] != future)
+                return true;
+            return _workers[slot] is { } worker && worker.Kill("its task was cancelled");
+        }
+    }
+
+    private bool Stopping
+    {
+        get
+        {
+            lock (_gate)
+                return _terminated || _broken is not null;
+        }
+    }
+
+    /// <summary>The pool cannot go on (an initializer threw): every queued call fails with <paramref name="reason"/>.</summary>
+    private void Break(Exception reason)
+    {
+        lock (_gate)
+        {
+            _broken ??= reason;
+            _closed = true;
+        }
+
+        _jobs.Writer.TryComplete();
+        while (_jobs.Reader.TryRead(out var job))
+            job.Fail(reason);
+    }
+
+    private static RemoteException ToException(RemoteError error, PoolWorker worker, int? index = null) => new(
+        error.Type,
+        index is { } i ? $"{error.Message} (call {i + 1} of its chunk)" : error.Message,
+        error.StackTrace,
+        worker.Name,
+        worker.Pid,
+        error.Inner is { } inner ? ToException(inner, worker) : null);
+
+    private void Enqueue(PoolJob job)
+    {
+        ThrowIfClosed();
+        if (!_jobs.Writer.TryWrite(job))
+            ThrowIfClosed();
+    }
+}

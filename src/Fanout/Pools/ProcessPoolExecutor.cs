@@ -1,0 +1,128 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Fanout;
+
+/// <summary>
+/// Runs calls in a pool of long-lived worker processes (Python's <c>ProcessPoolExecutor</c>): for
+/// CPU-bound work. Targets are static methods or lambdas that capture nothing; arguments and
+/// results travel as JSON, typed by the method's signature, and are checked when you submit.
+/// <para>
+/// Unlike Python's, a worker that dies (killed by any signal, out of memory, <c>Environment.Exit</c>)
+/// fails only the call it was running, with a <see cref="WorkerLostException"/>, and is replaced;
+/// <see cref="TaskTimeout"/> kills and replaces a worker whose call runs too long;
+/// <see cref="Future.CancelOrKill"/> stops a running call by killing its worker; and no worker
+/// outlives this process, even when it is killed.
+/// </para>
+/// </summary>
+/// <example>
+/// <code>
+/// await using var executor = new ProcessPoolExecutor(maxWorkers: 4);
+/// var future = executor.Submit(IsPrime, 112272535095293L);
+/// Console.WriteLine(await future);
+/// foreach (var prime in executor.Map(IsPrime, numbers, chunkSize: 100)) …
+/// </code>
+/// </example>
+public sealed class ProcessPoolExecutor : IExecutor
+{
+    private readonly ProcessPoolEngine _engine;
+
+    /// <summary>Creates the executor and starts its workers.</summary>
+    /// <param name="maxWorkers">How many worker processes; by default one per processor.</param>
+    /// <param name="initializer">Runs first in every worker (a static method or a lambda that captures nothing); if it throws, the executor is broken and every pending call fails.</param>
+    /// <param name="initArgs">The initializer's arguments.</param>
+    /// <param name="maxTasksPerChild">Calls (or chunks) a worker runs before it is replaced by a fresh one; null for no limit.</param>
+    /// <param name="taskTimeout">How long one call (or chunk) may run before its worker is killed and replaced and the call fails with <see cref="TaskTimeoutException"/>; null for no limit.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A count or the timeout is not positive.</exception>
+    /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    [RequiresDynamicCode("Workers run their targets through reflection in new .NET processes.")]
+    public ProcessPoolExecutor(int? maxWorkers = null, Delegate? initializer = null, object?[]? initArgs = null, int? maxTasksPerChild = null, TimeSpan? taskTimeout = null)
+    {
+        _engine = new ProcessPoolEngine(nameof(ProcessPoolExecutor), maxWorkers ?? Environment.ProcessorCount, initializer, initArgs ?? [], maxTasksPerChild, taskTimeout);
+    }
+
+    /// <summary>How many worker processes run calls.</summary>
+    public int MaxWorkers => _engine.Processes;
+
+    /// <summary>Calls (or chunks) a worker runs before it is replaced; null for no limit.</summary>
+    public int? MaxTasksPerChild => _engine.MaxTasksPerChild;
+
+    /// <summary>How long one call (or chunk) may run before its worker is killed; null for no limit.</summary>
+    public TimeSpan? TaskTimeout => _engine.TaskTimeout;
+
+    /// <summary>The pids of the live workers.</summary>
+    public IReadOnlyList<int> WorkerPids => _engine.WorkerPids;
+
+    /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public Future<TResult> Submit<TResult>(Delegate fn, params object?[] args)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(args);
+        _engine.ThrowIfClosed();
+        var target = _engine.Target(fn, args, out var arguments);
+        CheckResultType<TResult>(target, fn);
+        return _engine.SubmitOne<TResult>(target, arguments);
+    }
+
+    /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public IEnumerable<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        _engine.ThrowIfClosed();
+        PoolTarget? target = null;
+        return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * (ProcessPoolEngine.PipelineDepth + 2), chunk =>
+        {
+            using var items = new PoolItems();
+            foreach (var input in chunk)
+            {
+                if (target is null)
+                {
+                    target = _engine.Target(fn, [input], out var first);
+                    items.Add(first);
+                }
+                else
+                {
+                    items.Add(target, [input]);
+                }
+            }
+
+            return _engine.SubmitChunk<TResult>(target!, items);
+        }, timeout);
+    }
+
+    /// <inheritdoc />
+    public void Shutdown(bool wait = true, bool cancelPending = false)
+    {
+        _engine.Close();
+        if (cancelPending)
+            _engine.CancelQueued();
+        if (wait)
+            _engine.Completion.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Shuts down and waits: queued calls run, then the workers exit.</summary>
+    public void Dispose() => Shutdown(wait: true);
+
+    /// <summary>Shuts down and waits without blocking the caller's thread.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _engine.Close();
+        await _engine.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels the queued calls and kills every worker now; running calls end cancelled.</summary>
+    public void Terminate()
+    {
+        _engine.Terminate();
+        _engine.Completion.GetAwaiter().GetResult();
+    }
+
+    private static void CheckResultType<TResult>(PoolTarget target, Delegate fn)
+    {
+        var declared = target.ResultType == typeof(void) ? typeof(object) : target.ResultType;
+        if (!typeof(TResult).IsAssignableFrom(declared))
+            throw new ArgumentException($"{fn.Method.Name} returns {declared.Name}, which is not a {typeof(TResult).Name}.", nameof(fn));
+    }
+}

@@ -1,0 +1,46 @@
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace Fanout;
+
+internal sealed partial class WorkerTarget
+{
+    /// <summary>
+    /// In a pool worker: finds the method once and returns a function that runs it on one call's
+    /// arguments, so a long-lived worker does not resolve the same target for every task.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The method or its assembly cannot be found, or it is a subclass's <c>Run</c>.</exception>
+    internal static Func<JsonElement[], object?> Bind(TargetReference reference, JsonElement? instance, out Type resultType)
+    {
+        if (reference.Kind == TargetKind.Subclass)
+            throw new InvalidOperationException("A pool runs methods, not WorkerProcess subclasses.");
+        var type = ResolveType(reference);
+        var method = ResolveMethod(type, reference);
+        var owner = reference.Kind switch
+        {
+            TargetKind.Static => null,
+            TargetKind.Lambda => RuntimeHelpers.GetUninitializedObject(type),
+            _ => WorkerSerializer.Deserialize(instance!.Value, type),
+        };
+        var parameters = method.GetParameters();
+        var declared = method.ReturnType;
+        var result = UnwrapTask(declared);
+        resultType = result;
+        return arguments =>
+        {
+            var values = new object?[parameters.Length];
+            for (var i = 0; i < parameters.Length; i++)
+                values[i] = WorkerSerializer.Deserialize(arguments[i], parameters[i].ParameterType);
+            var returned = method.Invoke(owner, BindingFlags.DoNotWrapExceptions, null, values, null);
+            return returned switch
+            {
+                Task task => AwaitTask(task, result),
+                ValueTask valueTask => AwaitTask(valueTask.AsTask(), result),
+                _ when declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
+                    AwaitTask((Task)declared.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, result),
+                _ => returned,
+            };
+        };
+    }
+}
