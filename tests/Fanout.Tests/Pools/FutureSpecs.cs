@@ -133,7 +133,7 @@ public sealed class FutureSpecs : ProcessTestBase
     {
         await using var executor = new ThreadPoolExecutor(maxWorkers: 2);
 
-        var results = executor.Map(static (double s) => { Thread.Sleep(TimeSpan.FromSeconds(s)); return s; }, [0.01, 1.0], timeout: TimeSpan.FromMilliseconds(200));
+        var results = executor.Map(static (double s) => { Thread.Sleep(TimeSpan.FromSeconds(s)); return s; }, [0.01, 1.0], timeout: TimeSpan.FromMilliseconds(400));
 
         using var e = results.GetEnumerator();
         Assert.True(e.MoveNext());
@@ -215,15 +215,15 @@ public sealed class FutureSpecs : ProcessTestBase
     {
         await using var executor = new ThreadPoolExecutor(maxWorkers: 3);
         List<Future<int>> Start() =>
-            [.. new[] { 300, 10, 150 }.Select(ms => executor.Submit(static (int ms) => { Thread.Sleep(ms); return ms; }, ms))];
+            [.. new[] { 800, 10, 400 }.Select(ms => executor.Submit(static (int ms) => { Thread.Sleep(ms); return ms; }, ms))];
 
         var order = Futures.AsCompleted(Start()).Select(f => f.Result()).ToList();
         var asyncOrder = new List<int>();
         await foreach (var future in Futures.AsCompletedAsync(Start()))
             asyncOrder.Add(await future);
 
-        Assert.Equal([10, 150, 300], order);
-        Assert.Equal([10, 150, 300], asyncOrder);
+        Assert.Equal([10, 400, 800], order);
+        Assert.Equal([10, 400, 800], asyncOrder);
     }
 
     [Fact(Timeout = 10_000)]

@@ -30,7 +30,7 @@ public sealed partial class PoolSampleSpecs : ProcessTestBase
     [Fact(Timeout = 60_000)]
     public async Task Seed003_shows_every_futures_example()
     {
-        var result = await Sample("Seed003.Futures", "0.3").RunAsync(timeout: TimeSpan.FromSeconds(50), check: true);
+        var result = await Sample("Seed003.Futures", "0.6").RunAsync(timeout: TimeSpan.FromSeconds(50), check: true);
 
         var lines = result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var power = System.Numerics.BigInteger.Pow(323, 1235).ToString(CultureInfo.InvariantCulture);
