@@ -34,7 +34,8 @@ using (var pool = new Pool(4))
 internal static class Tasks
 {
     /// <summary>Prints its argument and returns nothing, like the seed's <c>task</c>.</summary>
-    internal static void Print(int n) => Console.WriteLine(n);
+    /// <remarks>One string, so one write: <c>Console.WriteLine(int)</c> writes the number and the newline apart, and another worker's line can land between them.</remarks>
+    internal static void Print(int n) => Console.WriteLine($"{n}");
 
     /// <summary>Sleeps, then reports which worker process ran it.</summary>
     internal static int Sleep(double seconds)

@@ -17,6 +17,7 @@ namespace Fanout.Batch;
 public sealed class BatchRunner : IDisposable
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SettleLimit = TimeSpan.FromMilliseconds(500);
     private readonly BatchOptions _options;
     private readonly BatchObserver _observer;
     private readonly IJobBackend _backend;
@@ -172,6 +173,7 @@ public sealed class BatchRunner : IDisposable
                 if (_running.Count == 0 && (_stopStarting || (_source.Exhausted && _retries.Count == 0)))
                 {
                     _source.Stop();
+                    await _source.SettleAsync(SettleLimit).ConfigureAwait(false);
                     return;
                 }
 

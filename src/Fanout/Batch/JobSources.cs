@@ -30,6 +30,9 @@ internal abstract class JobSource
     internal virtual void Stop()
     {
     }
+
+    /// <summary>After <see cref="Stop"/>: lets the input be counted to its end, for at most <paramref name="limit"/>, so the summary can say how many jobs did not run.</summary>
+    internal virtual Task SettleAsync(TimeSpan limit) => Task.CompletedTask;
 }
 
 /// <summary>
@@ -42,14 +45,17 @@ internal sealed class StreamJobSource : JobSource
 {
     internal const int LookAhead = 10_000;
     private readonly Channel<PendingJob> _queue = Channel.CreateBounded<PendingJob>(new BoundedChannelOptions(LookAhead) { SingleReader = true, SingleWriter = true });
+    private readonly Task _producer;
     private volatile bool _stopped;
     private long _produced;
     private volatile bool _ended;
+    private volatile bool _readToEnd;
     private Exception? _failure;
 
-    internal StreamJobSource(IEnumerable<JobSpec> jobs) => _ = Task.Run(() => ProduceAsync(jobs));
+    internal StreamJobSource(IEnumerable<JobSpec> jobs) => _producer = Task.Run(() => ProduceAsync(jobs));
 
-    internal override bool AllKnown => _ended;
+    // Only an input read to its end gives a total; one cut short by a halt does not.
+    internal override bool AllKnown => _readToEnd;
 
     internal override bool Exhausted => _ended && _queue.Reader.Count == 0;
 
@@ -74,20 +80,38 @@ internal sealed class StreamJobSource : JobSource
         _queue.Writer.TryComplete();
     }
 
+    internal override async Task SettleAsync(TimeSpan limit)
+    {
+        await Task.WhenAny(_producer, Task.Delay(limit)).ConfigureAwait(false);
+        Known = Interlocked.Read(ref _produced);
+    }
+
     private async Task ProduceAsync(IEnumerable<JobSpec> jobs)
     {
         try
         {
+            // After a stop the rest of the input is only counted, and no further than the look-ahead would have read anyway.
+            var countedAfterStop = 0;
             foreach (var job in jobs)
             {
-                if (_stopped)
-                    break;
                 var sequence = Interlocked.Increment(ref _produced);
-                await _queue.Writer.WriteAsync(new PendingJob(job, sequence)).ConfigureAwait(false);
+                if (_stopped)
+                {
+                    if (++countedAfterStop >= LookAhead)
+                        return;
+                    continue;
+                }
+
+                try
+                {
+                    await _queue.Writer.WriteAsync(new PendingJob(job, sequence)).ConfigureAwait(false);
+                }
+                catch (ChannelClosedException) when (_stopped)
+                {
+                }
             }
-        }
-        catch (ChannelClosedException) when (_stopped)
-        {
+
+            _readToEnd = true;
         }
 #pragma warning disable CA1031 // handed to the runner, which reports it
         catch (Exception e)
