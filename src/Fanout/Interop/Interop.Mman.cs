@@ -17,6 +17,12 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "mmap", SetLastError = true)]
     internal static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
+    internal const int MADV_HUGEPAGE = 14;
+    internal const int MADV_POPULATE_WRITE = 23;
+
+    [LibraryImport(Name, EntryPoint = "madvise", SetLastError = true)]
+    internal static partial int madvise(nint address, nuint length, int advice);
+
     [LibraryImport(Name, EntryPoint = "munmap", SetLastError = true)]
     internal static partial int munmap(nint address, nuint length);
 
