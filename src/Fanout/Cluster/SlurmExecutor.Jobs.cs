@@ -107,8 +107,9 @@ public sealed partial class SlurmExecutor
             List<SlurmCall> orphans;
             lock (_lock)
             {
-                orphans = [.. _unsubmitted, .. _active];
+                orphans = [.. _unsubmitted, .. _submitting, .. _active];
                 _unsubmitted.Clear();
+                _submitting.Clear();
                 _active.Clear();
                 _loop = null;
                 _anyFailed = true;
@@ -129,15 +130,24 @@ public sealed partial class SlurmExecutor
                 return;
             batch = [.. _unsubmitted];
             _unsubmitted.Clear();
+            _submitting.AddRange(batch);
         }
 
-        var maxArray = _maxArraySize ??= await SlurmCommands.ReadMaxArraySizeAsync().ConfigureAwait(false);
-        foreach (var chunk in batch.Chunk(maxArray))
+        try
         {
-            // Cancelled while earlier arrays were being submitted: never submit them.
-            var wanted = chunk.Where(c => !c.Job.Future.IsDone).ToArray();
-            if (wanted.Length > 0)
-                await SubmitArrayAsync(wanted).ConfigureAwait(false);
+            var maxArray = _maxArraySize ??= await SlurmCommands.ReadMaxArraySizeAsync().ConfigureAwait(false);
+            foreach (var chunk in batch.Chunk(maxArray))
+            {
+                // Cancelled while earlier arrays were being submitted: never submit them.
+                var wanted = chunk.Where(c => !c.Job.Future.IsDone).ToArray();
+                if (wanted.Length > 0)
+                    await SubmitArrayAsync(wanted).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            lock (_lock)
+                _submitting.Clear();
         }
     }
 

@@ -49,6 +49,7 @@ public sealed partial class SlurmExecutor : IExecutor
     private static int s_executors;
     private readonly Lock _lock = new();
     private readonly List<SlurmCall> _unsubmitted = [];
+    private readonly List<SlurmCall> _submitting = [];
     private readonly List<SlurmCall> _active = [];
     private readonly HashSet<string> _toCancel = new(StringComparer.Ordinal);
     private readonly List<string> _jobIds = [];
@@ -159,7 +160,7 @@ public sealed partial class SlurmExecutor : IExecutor
         lock (_lock)
         {
             _shutdown = true;
-            pending = cancelPending ? [.. _unsubmitted.Concat(_active).Select(c => c.Job.Future)] : [];
+            pending = cancelPending ? [.. Outstanding()] : [];
         }
 
         foreach (var future in pending)
@@ -175,7 +176,7 @@ public sealed partial class SlurmExecutor : IExecutor
         lock (_lock)
         {
             _shutdown = true;
-            all = [.. _unsubmitted.Concat(_active).Select(c => c.Job.Future)];
+            all = [.. Outstanding()];
         }
 
         foreach (var future in all)
@@ -197,6 +198,9 @@ public sealed partial class SlurmExecutor : IExecutor
         await DrainAsync().ConfigureAwait(false);
         RemoveFolder();
     }
+
+    /// <summary>The futures of every call not settled yet, including those being submitted right now.</summary>
+    private IEnumerable<Future> Outstanding() => _unsubmitted.Concat(_submitting).Concat(_active).Select(c => c.Job.Future);
 
     private void ThrowIfShutDown()
     {

@@ -80,6 +80,29 @@ public sealed class SlurmExecutorSpecs : ProcessTestBase
         }
     }
 
+    [SlurmFact(Timeout = 60_000)]
+    public async Task Shutting_down_with_cancelPending_cancels_the_queued_jobs_and_refuses_new_calls()
+    {
+        using var folder = new Scratch();
+        var executor = new SlurmExecutor(Options(folder) with { SbatchArguments = ["--hold"] });
+        try
+        {
+            var futures = new[] { executor.Submit(PoolTargets.Double, 1), executor.Submit(PoolTargets.Double, 2) };
+            await UntilAsync(() => executor.SubmittedJobIds.Count == 1);
+
+            await Task.Run(() => executor.Shutdown(wait: true, cancelPending: true));
+
+            Assert.All(futures, f => Assert.True(f.IsCancelled));
+            Assert.Throws<InvalidOperationException>(() => executor.Submit(PoolTargets.Double, 3));
+            // Slurm lists a wholly cancelled pending array as one line.
+            await UntilAsync(async () => await StatesAsync(executor) is { Length: > 0 } states && states.All(s => s == "CANCELLED"));
+        }
+        finally
+        {
+            await CancelEverythingAsync(executor);
+        }
+    }
+
     [SlurmFact(Timeout = 120_000)]
     public async Task Map_over_more_inputs_than_MaxArraySize_uses_one_array_per_chunk_and_keeps_the_order()
     {

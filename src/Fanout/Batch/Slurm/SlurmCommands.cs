@@ -16,8 +16,8 @@ internal static class SlurmCommands
         "PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED",
     };
 
-    /// <summary>How long to wait before each retry of a submission that failed transiently; set shorter by tests.</summary>
-    internal static IReadOnlyList<TimeSpan> SubmitRetryDelays { get; set; } = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(20)];
+    /// <summary>How long to wait before each retry of a submission that failed transiently: about half a minute in all.</summary>
+    internal static readonly TimeSpan[] SubmitRetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(20)];
 
     /// <summary>What sbatch prints when the controller is busy or unreachable for a moment: worth another try.</summary>
     private static readonly string[] TransientErrors =
@@ -61,7 +61,7 @@ internal static class SlurmCommands
                 throw new SlurmSubmitException(options, $"sbatch could not run: {e.Message}", attempt);
             }
 
-            if (attempt > SubmitRetryDelays.Count)
+            if (attempt > SubmitRetryDelays.Length)
                 throw new SlurmSubmitException(options, error, attempt);
             // A little jitter, so runners that failed together do not retry together.
             var delay = SubmitRetryDelays[attempt - 1] * (1 + (Random.Shared.NextDouble() * 0.2));
