@@ -31,5 +31,6 @@ internal sealed class SlurmCall(PoolJob job)
 
     internal string ResultFile => Path.Combine(Folder!, $"result-{Index}.json");
 
-    internal string OutputFiles => Path.Combine(Folder!, $"task-{Index}.out|err");
+    /// <summary>Where Slurm wrote the job's stdout and stderr, for messages.</summary>
+    internal string OutputFiles => Path.Combine(Folder!, $"task-{Index}.out") + " and .err";
 }
