@@ -2,8 +2,9 @@ namespace Fanout;
 
 /// <summary>
 /// A worker process ended without sending back a result or an exception: it called
-/// <c>Environment.Exit</c>, was terminated or killed, or crashed. Carries its pid and exit status
-/// (the signal, when one killed it).
+/// <c>Environment.Exit</c>, was terminated or killed, or crashed — or, for a
+/// <see cref="SlurmExecutor"/>, its job left the queue without writing a result (cancelled from
+/// outside, out of memory, node failure). Carries its pid and exit status (the signal, when one killed it).
 /// </summary>
 public sealed class WorkerLostException : FanoutException
 {
@@ -19,10 +20,18 @@ public sealed class WorkerLostException : FanoutException
         Status = status;
     }
 
-    /// <summary>The worker's name.</summary>
+    /// <summary>A cluster job that ended without a result; <paramref name="message"/> says what Slurm reported.</summary>
+    internal WorkerLostException(string jobName, ExitStatus status, string message)
+        : base(message)
+    {
+        WorkerName = jobName;
+        Status = status;
+    }
+
+    /// <summary>The worker's name (for a cluster job: the job, such as <c>SlurmJob-123_4</c>).</summary>
     public string WorkerName { get; }
 
-    /// <summary>The worker's process id.</summary>
+    /// <summary>The worker's process id (0 for a cluster job, which ran on another machine).</summary>
     public int Pid { get; }
 
     /// <summary>How the worker ended.</summary>

@@ -3,7 +3,8 @@ namespace Fanout;
 /// <summary>
 /// Runs calls asynchronously and hands back <see cref="Future{T}"/>s (Python's
 /// <c>concurrent.futures.Executor</c>): <see cref="ThreadPoolExecutor"/> for I/O-bound work,
-/// <see cref="ProcessPoolExecutor"/> for CPU-bound work, with the same interface. Typed
+/// <see cref="ProcessPoolExecutor"/> for CPU-bound work, <see cref="SlurmExecutor"/> for work
+/// that needs a cluster, with the same interface. Typed
 /// <c>Submit</c> overloads (<c>executor.Submit(Fetch, url)</c>) are in <see cref="ExecutorExtensions"/>.
 /// Disposing shuts the executor down and waits for its work.
 /// </summary>

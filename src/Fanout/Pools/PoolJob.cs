@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Fanout;
@@ -7,6 +8,7 @@ namespace Fanout;
 /// already written as a JSON array), and what to do with the outcome. <see cref="Future"/> is the
 /// future the executor moves to running (and that <see cref="Future.CancelOrKill"/> can cancel);
 /// <see cref="Complete"/> and <see cref="Fail"/> finish it, and do nothing once it was cancelled.
+/// A <see cref="SlurmExecutor"/> sends the same jobs as files to cluster jobs.
 /// </summary>
 internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future future, Action<JsonElement> complete, Action<Exception> fail)
 {
@@ -23,6 +25,36 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     /// <summary>True once its future was moved to running (it stays so if it must be sent to another worker).</summary>
     internal bool Started { get; set; }
 
+    /// <summary>A job of one call, whose value completes <paramref name="future"/>.</summary>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal static PoolJob ForOne<TResult>(PoolTarget target, JsonElement[] arguments, out Future<TResult> future)
+    {
+        var result = future = new Future<TResult>();
+        using var items = new PoolItems();
+        items.Add(arguments);
+        return new PoolJob(target, items.ToArray(), 1, result,
+            values => result.TrySetResult(Read<TResult>(values[0], target.ResultType)),
+            e => result.TrySetException(e));
+    }
+
+    /// <summary>A job of a chunk of calls, whose values complete <paramref name="future"/> as one array.</summary>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal static PoolJob ForChunk<TResult>(PoolTarget target, PoolItems items, out Future<TResult[]> future)
+    {
+        var result = future = new Future<TResult[]>();
+        var count = items.Count;
+        return new PoolJob(target, items.ToArray(), count, result,
+            values =>
+            {
+                var results = new TResult[count];
+                var i = 0;
+                foreach (var value in values.EnumerateArray())
+                    results[i++] = Read<TResult>(value, target.ResultType);
+                result.TrySetResult(results);
+            },
+            e => result.TrySetException(e));
+    }
+
     /// <summary>Reads the values (a JSON array, one per call) into the future.</summary>
     internal void Complete(JsonElement values)
     {
@@ -37,4 +69,9 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     }
 
     internal void Fail(Exception exception) => fail(exception);
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
+    private static TResult Read<TResult>(JsonElement value, Type resultType) =>
+        resultType == typeof(void) ? default! : (TResult)WorkerSerializer.Deserialize(value, resultType)!;
 }

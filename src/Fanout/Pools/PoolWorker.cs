@@ -132,7 +132,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     {
         var target = job.Target;
         var first = _knownTargets.Add(target.Id);
-        var frame = PoolWire.Task(target.Id, first ? target.Reference : null, first ? target.Instance : null, job.Items);
+        var frame = Frames.Encode(PoolWire.Task(target.Id, first ? target.Reference : null, first ? target.Instance : null, job.Items));
         try
         {
             await _control.WriteAsync(frame).ConfigureAwait(false);
@@ -188,7 +188,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     {
         try
         {
-            await _control.WriteAsync(PoolWire.Exit()).ConfigureAwait(false);
+            await _control.WriteAsync(Frames.Encode(PoolWire.Exit())).ConfigureAwait(false);
         }
         catch (IOException)
         {

@@ -111,18 +111,7 @@ internal sealed class ProcessPoolEngine
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
     internal Future<TResult[]> SubmitChunk<TResult>(PoolTarget target, PoolItems items)
     {
-        var future = new Future<TResult[]>();
-        var count = items.Count;
-        Enqueue(new PoolJob(target, items.ToArray(), count, future,
-            values =>
-            {
-                var results = new TResult[count];
-                var i = 0;
-                foreach (var value in values.EnumerateArray())
-                    results[i++] = Read<TResult>(value, target.ResultType);
-                future.TrySetResult(results);
-            },
-            e => future.TrySetException(e)));
+        Enqueue(PoolJob.ForChunk<TResult>(target, items, out var future));
         return future;
     }
 
@@ -131,12 +120,7 @@ internal sealed class ProcessPoolEngine
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
     internal Future<TResult> SubmitOne<TResult>(PoolTarget target, JsonElement[] arguments)
     {
-        var future = new Future<TResult>();
-        using var items = new PoolItems();
-        items.Add(arguments);
-        Enqueue(new PoolJob(target, items.ToArray(), 1, future,
-            values => future.TrySetResult(Read<TResult>(values[0], target.ResultType)),
-            e => future.TrySetException(e)));
+        Enqueue(PoolJob.ForOne<TResult>(target, arguments, out var future));
         return future;
     }
 
@@ -200,11 +184,6 @@ internal sealed class ProcessPoolEngine
     internal static void NoInitializer()
     {
     }
-
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
-    private static TResult Read<TResult>(JsonElement value, Type resultType) =>
-        resultType == typeof(void) ? default! : (TResult)WorkerSerializer.Deserialize(value, resultType)!;
 
     /// <summary>
     /// One worker's life after another: start it, run jobs until it must be replaced (it died,
@@ -272,7 +251,7 @@ internal sealed class ProcessPoolEngine
         if (initError is not null)
         {
             await worker.Exited.ConfigureAwait(false);
-            Break(new FanoutException($"The initializer threw in worker '{worker.Name}'.", ToException(initError, worker)));
+            Break(new FanoutException($"The initializer threw in worker '{worker.Name}'.", initError.ToException(worker.Name, worker.Pid)));
             return false;
         }
 
@@ -415,7 +394,7 @@ internal sealed class ProcessPoolEngine
         if (error is null)
             job.Complete(values);
         else
-            job.Fail(ToException(error, worker, job.Count > 1 ? index : null));
+            job.Fail(error.ToException(worker.Name, worker.Pid, job.Count > 1 ? index : null));
     }
 
     /// <summary>
@@ -457,14 +436,6 @@ internal sealed class ProcessPoolEngine
         while (_jobs.Reader.TryRead(out var job))
             job.Fail(reason);
     }
-
-    private static RemoteException ToException(RemoteError error, PoolWorker worker, int? index = null) => new(
-        error.Type,
-        index is { } i ? $"{error.Message} (call {i + 1} of its chunk)" : error.Message,
-        error.StackTrace,
-        worker.Name,
-        worker.Pid,
-        error.Inner is { } inner ? ToException(inner, worker) : null);
 
     private void Enqueue(PoolJob job)
     {

@@ -119,7 +119,8 @@ public sealed class ProcessPoolExecutor : IExecutor
         _engine.Completion.GetAwaiter().GetResult();
     }
 
-    private static void CheckResultType<TResult>(PoolTarget target, Delegate fn)
+    /// <summary>Refuses a <typeparamref name="TResult"/> the method's declared result cannot be (shared with <see cref="SlurmExecutor"/>).</summary>
+    internal static void CheckResultType<TResult>(PoolTarget target, Delegate fn)
     {
         var declared = target.ResultType == typeof(void) ? typeof(object) : target.ResultType;
         if (!typeof(TResult).IsAssignableFrom(declared))

@@ -2,7 +2,8 @@ namespace Fanout;
 
 /// <summary>
 /// A task in a process pool ran longer than the pool's per-task timeout, so its worker was
-/// killed (and replaced). Python's pools have no such limit: a stuck task blocks them forever.
+/// killed (and replaced); or a <see cref="SlurmExecutor"/>'s job reached its time limit and Slurm
+/// ended it (state TIMEOUT). Python's pools have no such limit: a stuck task blocks them forever.
 /// </summary>
 public sealed class TaskTimeoutException : FanoutException
 {
@@ -18,10 +19,18 @@ public sealed class TaskTimeoutException : FanoutException
         Timeout = timeout;
     }
 
-    /// <summary>The worker that ran the task.</summary>
+    /// <summary>A cluster job that Slurm ended at its time limit (<paramref name="timeout"/>, or zero when the partition's default applied).</summary>
+    internal TaskTimeoutException(string jobName, TimeSpan timeout, string message)
+        : base(message)
+    {
+        WorkerName = jobName;
+        Timeout = timeout;
+    }
+
+    /// <summary>The worker that ran the task (for a cluster job: the job, such as <c>SlurmJob-123_4</c>).</summary>
     public string WorkerName { get; }
 
-    /// <summary>Its process id.</summary>
+    /// <summary>Its process id (0 for a cluster job, which ran on another machine).</summary>
     public int Pid { get; }
 
     /// <summary>The time the task was given.</summary>

@@ -13,6 +13,8 @@ namespace Fanout;
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
+/// These are payloads: a pipe carries each in a frame (<see cref="Ipc.Frames"/>); a
+/// <see cref="SlurmExecutor"/> writes a task and its reply as plain files in the shared folder.
 /// </summary>
 internal static class PoolWire
 {
@@ -70,6 +72,6 @@ internal static class PoolWire
             json.WriteEndObject();
         }
 
-        return Ipc.Frames.Encode(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 }

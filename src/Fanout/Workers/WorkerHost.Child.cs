@@ -16,6 +16,8 @@ internal static partial class WorkerHost
     /// </summary>
     private static int Main(string[] args)
     {
+        if (args.Length == 4 && args[0] == Marker && args[1] == FileMarker)
+            return FileMain(args[2], args[3]);
         if (args.Length == 0 || args[0] != Marker || !IsOpen(ControlFd) || !IsOpen(ReplyFd))
         {
             Console.Error.WriteLine("Fanout.dll is a library. It runs as a program only as the worker host that WorkerProcess.Start() launches.");

@@ -65,7 +65,7 @@ internal static partial class WorkerHost
             var root = document.RootElement;
             if (root.TryGetProperty("exit", out _))
                 break;
-            replies.Write(RunTask(root, targets));
+            replies.Write(Frames.Encode(RunTask(root, targets, out _)));
         }
 
         WorkerProcess.ShutDown();
@@ -73,8 +73,10 @@ internal static partial class WorkerHost
         return 0;
     }
 
-    private static byte[] RunTask(JsonElement task, Dictionary<int, (Func<JsonElement[], object?> Invoke, Type ResultType)> targets)
+    /// <summary>Runs one task's calls and returns the reply's payload; <paramref name="error"/> is the first call's exception, if one threw.</summary>
+    private static byte[] RunTask(JsonElement task, Dictionary<int, (Func<JsonElement[], object?> Invoke, Type ResultType)> targets, out RemoteError? error)
     {
+        error = null;
         var index = 0;
         try
         {
@@ -105,7 +107,8 @@ internal static partial class WorkerHost
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return PoolWire.Error(index, RemoteError.From(e));
+            error = RemoteError.From(e);
+            return PoolWire.Error(index, error);
         }
     }
 

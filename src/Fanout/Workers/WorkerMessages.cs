@@ -76,6 +76,15 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
         exception.Message,
         exception.StackTrace is { } trace ? WorkerHost.WithoutHostFrames(trace) : null,
         exception.InnerException is { } inner && depth < 8 ? From(inner, depth + 1) : null);
+
+    /// <summary>The exception the caller sees, naming the worker it was thrown in and, in a chunk, which call threw.</summary>
+    internal RemoteException ToException(string workerName, int? pid, int? indexInChunk = null) => new(
+        Type,
+        indexInChunk is { } i ? $"{Message} (call {i + 1} of its chunk)" : Message,
+        StackTrace,
+        workerName,
+        pid,
+        Inner?.ToException(workerName, pid));
 }
 
 /// <summary>The frame a worker sends back: the returned value, or the exception.</summary>

@@ -19,7 +19,6 @@ namespace Fanout.Batch;
 /// </summary>
 public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
 {
-    private static readonly string[] LiveStates = ["PENDING", "RUNNING", "CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SIGNALING", "STAGE_OUT", "STOPPED"];
     private readonly SlurmOptions _options;
     private readonly string _folder;
     private readonly Lock _lock = new();
@@ -195,7 +194,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
             _pending.Clear();
         }
 
-        var maxArray = _maxArraySize ??= await ReadMaxArraySizeAsync().ConfigureAwait(false);
+        var maxArray = _maxArraySize ??= await SlurmCommands.ReadMaxArraySizeAsync().ConfigureAwait(false);
         foreach (var group in batch.GroupBy(t => (t.Attempt.Job.Cpus, t.Attempt.Job.MemoryBytes, TimeLimit(t.Attempt.Job))))
         {
             foreach (var chunk in group.Chunk(maxArray))
@@ -224,7 +223,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
 
         List<string> args =
         [
-            "--parsable", "--job-name=fanout", "--kill-on-invalid-dep=yes",
+            "--job-name=fanout", "--kill-on-invalid-dep=yes",
             $"--array=0-{tasks.Length - 1}{(_options.Throttle is { } throttle ? $"%{throttle}" : "")}",
             $"--output={folder}/task-%a.out", $"--error={folder}/task-%a.err",
             $"--cpus-per-task={cpus}",
@@ -238,28 +237,18 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         if (_options.Account is not null)
             args.Add($"--account={_options.Account}");
         args.AddRange(_options.SbatchArguments);
-        args.Add(wrapper);
-        args.Add(folder);
 
-        SubmitCalls++;
-        CompletedProcess result;
+        string jobId;
         try
         {
-            result = await new ProcessSpec("sbatch", args).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(2)).ConfigureAwait(false);
+            jobId = await SlurmCommands.SubmitAsync(args, [wrapper, folder], () => SubmitCalls++).ConfigureAwait(false);
         }
-        catch (FanoutException e)
+        catch (SlurmSubmitException e)
         {
-            Fail(tasks, $"sbatch could not run: {e.Message}");
+            Fail(tasks, e.Message);
             return;
         }
 
-        if (!result.Status.Success)
-        {
-            Fail(tasks, $"sbatch {result.Status}: {result.StderrText.Trim()}");
-            return;
-        }
-
-        var jobId = result.StdoutText.Trim().Split(';')[0];
         _submitted.Add((jobId, tasks.Length));
         // What a later run needs to adopt these tasks if this one dies before recording them.
         await File.WriteAllLinesAsync(Path.Combine(folder, "tasks.tsv"),
@@ -287,24 +276,9 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         if (active.Count == 0)
             return;
 
-        var ids = string.Join(',', active.Select(t => t.JobId).Distinct(StringComparer.Ordinal));
         StatusCalls++;
-        var states = new Dictionary<string, string>(StringComparer.Ordinal);
-        try
-        {
-            var result = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", ids, "-o", "%i|%T").WithCapturedOutput().WithStdin(Stdio.Null)
-                .RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
-            foreach (var line in result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var parts = line.Split('|');
-                if (parts.Length == 2)
-                    states[parts[0].Trim()] = parts[1].Trim();
-            }
-        }
-        catch (FanoutException)
-        {
-            // The controller did not answer this time; status files still settle what finished.
-        }
+        // Null when the controller did not answer this time; status files still settle what finished.
+        var states = await SlurmCommands.QueryStatesAsync(active.Select(t => t.JobId!)).ConfigureAwait(false);
 
         var now = DateTime.UtcNow;
         foreach (var task in active)
@@ -316,8 +290,10 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
                 continue;
             }
 
-            var state = states.GetValueOrDefault(task.SlurmId) ?? PendingState(states, task);
-            if (state is not null && LiveStates.Contains(state))
+            if (states is null)
+                continue;
+            var state = SlurmCommands.StateOf(states, task.JobId!, task.Index);
+            if (state is not null && SlurmCommands.LiveStates.Contains(state))
             {
                 task.EndSeen = null;
                 continue;
@@ -334,18 +310,6 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         }
     }
 
-    private static string? PendingState(Dictionary<string, string> states, SlurmTask task)
-    {
-        // Pending tasks of an array are listed as one range, such as 123_[4-9%2].
-        foreach (var (id, state) in states)
-        {
-            if (id.StartsWith(task.JobId + "_[", StringComparison.Ordinal) || id == task.JobId)
-                return state;
-        }
-
-        return null;
-    }
-
     private async Task CancelRequestedAsync()
     {
         string[] ids;
@@ -357,13 +321,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
             _toCancel.Clear();
         }
 
-        try
-        {
-            await new ProcessSpec("scancel", ids).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
-        }
-        catch (FanoutException)
-        {
-        }
+        await SlurmCommands.CancelAsync(ids).ConfigureAwait(false);
     }
 
     private static async Task<AttemptResult> ReadFinishedAsync(SlurmTask task, string statusFile)
@@ -399,25 +357,6 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
 
     private static AttemptResult Stopped(SlurmTask task, string? error) =>
         new(null, true, task.StartTime, TimeSpan.Zero, [], [], null, error);
-
-    private static async Task<int> ReadMaxArraySizeAsync()
-    {
-        try
-        {
-            var config = await new ProcessSpec("scontrol", "show", "config").WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
-            foreach (var line in config.StdoutText.Split('\n'))
-            {
-                var parts = line.Split('=', 2);
-                if (parts.Length == 2 && parts[0].Trim() == "MaxArraySize" && int.TryParse(parts[1].Trim(), CultureInfo.InvariantCulture, out var size) && size > 0)
-                    return size;
-            }
-        }
-        catch (FanoutException)
-        {
-        }
-
-        return 1001; // Slurm's default
-    }
 
     private static int? TimeLimit(JobSpec job) =>
         job.Timeout is { } limit ? Math.Max(1, (int)Math.Ceiling(limit.TotalMinutes)) : null;
