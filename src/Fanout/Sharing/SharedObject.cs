@@ -35,7 +35,11 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
 
     /// <summary>Destroys it: the name disappears now, the memory when the last process closes it. Once, from any one process.</summary>
     /// <exception cref="SharedMemoryNotFoundException">It was already unlinked.</exception>
-    public void Unlink() => SharedMemory.UnlinkName(Name, Kind);
+    public void Unlink()
+    {
+        SharedMemory.UnlinkName(Name, Kind);
+        OnUnlinked();
+    }
 
     /// <summary>Same as <see cref="Close"/>.</summary>
     public void Dispose()
@@ -52,6 +56,11 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
     {
         if (disposing)
             Segment.Close();
+    }
+
+    /// <summary>Called after <see cref="Unlink"/> removed the name: an object that made others for itself removes them too.</summary>
+    private protected virtual void OnUnlinked()
+    {
     }
 
     /// <summary>The 32-bit word at <paramref name="index"/> (word 0 is the header).</summary>
@@ -100,6 +109,8 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         SharedKind.Array => "shared array",
         SharedKind.Barrier => "barrier",
         SharedKind.Queue => "queue",
+        SharedKind.Condition => "condition",
+        SharedKind.JoinableQueue => "joinable queue",
         _ => "shared object",
     };
 
@@ -112,5 +123,7 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         Array = 5,
         Barrier = 6,
         Queue = 7,
+        Condition = 8,
+        JoinableQueue = 9,
     }
 }
