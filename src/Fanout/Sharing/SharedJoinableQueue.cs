@@ -7,7 +7,8 @@ namespace Fanout;
 /// A <see cref="SharedQueue"/> that counts unfinished tasks (Python's <c>multiprocessing.JoinableQueue</c>):
 /// every put adds one, every <see cref="TaskDone"/> takes one away, and <see cref="Join()"/> waits
 /// until the count is back to zero — every item put has been taken and declared done, in whichever
-/// process.
+/// process. It can be passed where a <see cref="SharedQueue"/> is expected, in this process or as a
+/// worker's argument: attaching by name as a queue gives back a joinable queue.
 /// <para>
 /// Protocol: word 14 of the queue's header holds the count, word 15 a join sequence (the futex word
 /// joiners sleep on). A put adds one under the queue's lock, before the message becomes visible, so a
@@ -35,7 +36,7 @@ public sealed unsafe class SharedJoinableQueue : SharedQueue, IAttachable<Shared
     private const int Unfinished = FirstFreeWord;
     private const int JoinSequence = FirstFreeWord + 1;
 
-    private SharedJoinableQueue(SharedMemory segment)
+    internal SharedJoinableQueue(SharedMemory segment)
         : base(segment)
     {
     }

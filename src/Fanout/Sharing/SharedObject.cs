@@ -85,20 +85,23 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         }
     }
 
-    /// <summary>Attaches to <paramref name="name"/> and checks that it is a <paramref name="kind"/>.</summary>
-    private protected static SharedMemory AttachSegment(string name, SharedKind kind)
+    /// <summary>Attaches to <paramref name="name"/> and checks that it is a <paramref name="kind"/> (or an <paramref name="alsoAccepted"/>).</summary>
+    private protected static SharedMemory AttachSegment(string name, SharedKind kind, SharedKind? alsoAccepted = null)
     {
         name = SharedMemory.CheckName(name);
         var segment = new SharedMemory(name, SharedMemory.AttachMapping(name, Describe(kind)));
         var magic = 0;
         for (var attempt = 0; attempt < 200 && (magic = Volatile.Read(ref segment.Ref<int>())) == 0; attempt++)
             Thread.Sleep(5);
-        if (magic == (MagicBase | (int)kind))
+        if (magic == (MagicBase | (int)kind) || (alsoAccepted is { } other && magic == (MagicBase | (int)other)))
             return segment;
         segment.Close();
         var actual = (magic & ~0xFF) == MagicBase ? $"a {Describe((SharedKind)(magic & 0xFF))}" : "not a Fanout shared object";
         throw new FanoutException($"'{name}' is {actual}, so it cannot be attached to as a {Describe(kind)}.");
     }
+
+    /// <summary>What an attached segment is, from its header.</summary>
+    private protected static SharedKind KindOf(SharedMemory segment) => (SharedKind)(Volatile.Read(ref segment.Ref<int>()) & 0xFF);
 
     private static string Describe(SharedKind kind) => kind switch
     {

@@ -74,10 +74,14 @@ public unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
     /// <exception cref="SharedMemoryExistsException">The name is taken.</exception>
     public static SharedQueue Create(int capacity = DefaultCapacity, string? name = null) => new(CreateSegment(capacity, name, SharedKind.Queue));
 
-    /// <summary>Attaches to the queue <paramref name="name"/>.</summary>
+    /// <summary>Attaches to the queue <paramref name="name"/>; a joinable queue comes back as a <see cref="SharedJoinableQueue"/>, so its puts stay counted.</summary>
     /// <exception cref="SharedMemoryNotFoundException">No object has that name.</exception>
     /// <exception cref="FanoutException">The object with that name is not a queue.</exception>
-    public static SharedQueue Attach(string name) => new(AttachSegment(name, SharedKind.Queue));
+    public static SharedQueue Attach(string name)
+    {
+        var segment = AttachSegment(name, SharedKind.Queue, alsoAccepted: SharedKind.JoinableQueue);
+        return KindOf(segment) == SharedKind.JoinableQueue ? new SharedJoinableQueue(segment) : new SharedQueue(segment);
+    }
 
     static SharedQueue IAttachable<SharedQueue>.AttachByName(string name) => Attach(name);
 

@@ -60,20 +60,23 @@ public sealed class JoinableQueueSpecs : SharingTestBase
     }
 
     [Fact(Timeout = 10_000)]
-    public async Task A_joinable_queue_is_attached_as_one_and_not_as_a_plain_queue()
+    public async Task A_joinable_queue_attached_as_a_plain_queue_still_counts_its_puts()
     {
         var name = TestName("joinable");
         using var queue = SharedJoinableQueue.Create(256, name);
-        using var attached = SharedJoinableQueue.Attach(name);
+        using var attached = SharedQueue.Attach(name);
+        using var plain = SharedQueue.Create(256);
 
         attached.Put([7]);
 
+        Assert.IsType<SharedJoinableQueue>(attached);
         Assert.Equal(1, queue.UnfinishedTasks);
-        Assert.Throws<FanoutException>(() => SharedQueue.Attach(name));
+        Assert.Throws<FanoutException>(() => SharedJoinableQueue.Attach(plain.Name));
         Assert.Equal([7], queue.Get());
-        attached.TaskDone();
+        ((SharedJoinableQueue)attached).TaskDone();
         Assert.True(queue.Join(TimeSpan.Zero));
         queue.Unlink();
+        plain.Unlink();
         await Task.CompletedTask;
     }
 }
