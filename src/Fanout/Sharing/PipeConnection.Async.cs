@@ -66,11 +66,12 @@ public sealed partial class PipeConnection
     {
         var reader = Reader();
         // Waiting for the first byte consumes nothing, so a cancel there leaves the connection whole.
-        await Reactor.Shared.WaitAsync(reader.Handle, Libc.EPOLLIN, cancellationToken).ConfigureAwait(false);
+        if (_received!.Buffered == 0)
+            await Reactor.Shared.WaitAsync(reader.Handle, Libc.EPOLLIN, cancellationToken).ConfigureAwait(false);
         byte[]? frame;
         try
         {
-            frame = await Frames.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+            frame = await Frames.ReadAsync(_received, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -25,6 +25,7 @@ namespace Fanout;
 public sealed partial class PipeConnection : IDisposable
 {
     private readonly PipeEndStream? _reader;
+    private readonly ReadAheadStream? _received;
     private readonly PipeEndStream? _writer;
     private bool _brokenByCancel;
 
@@ -33,7 +34,11 @@ public sealed partial class PipeConnection : IDisposable
         Libc.fcntl(handle, Libc.F_SETFL, Libc.O_NONBLOCK);
         Handle = handle;
         if (canReceive)
+        {
             _reader = new PipeEndStream(handle, readable: true, writable: false) { Peer = "the other end of a connection", BrokenPipeMessage = BrokenPipe };
+            // A small message's header and payload then come in with one read.
+            _received = new ReadAheadStream(_reader);
+        }
         if (canSend)
         {
             // The reactor watches a descriptor once at a time, so a duplex end sends through a duplicate.
@@ -85,7 +90,11 @@ public sealed partial class PipeConnection : IDisposable
     /// <exception cref="NotSupportedException">This is the sending end of a one-way pipe.</exception>
     /// <exception cref="IOException">The other process died in the middle of a message.</exception>
     /// <exception cref="ObjectDisposedException">This end was closed.</exception>
-    public byte[] ReceiveBytes() => Frames.Read(Reader()) ?? throw EndOfStream();
+    public byte[] ReceiveBytes()
+    {
+        Reader();
+        return Frames.Read(_received!) ?? throw EndOfStream();
+    }
 
     /// <summary>
     /// True when a message (or the end of stream) is ready to receive, waiting up to
@@ -99,6 +108,8 @@ public sealed partial class PipeConnection : IDisposable
     {
         var reader = Reader();
         var deadline = Futex.Deadline(timeout);
+        if (_received!.Buffered > 0)
+            return true;
         var added = false;
         reader.Handle.DangerousAddRef(ref added);
         try
@@ -125,7 +136,7 @@ public sealed partial class PipeConnection : IDisposable
     /// <summary>Same as <see cref="Close"/>.</summary>
     public void Dispose()
     {
-        _reader?.Dispose();
+        _received?.Dispose();
         _writer?.Dispose();
         Handle.Dispose();
     }
