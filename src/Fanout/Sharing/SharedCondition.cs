@@ -79,6 +79,8 @@ public sealed unsafe class SharedCondition : SharedObject, IAttachable<SharedCon
     /// <exception cref="ObjectDisposedException"><paramref name="sharedLock"/> was closed.</exception>
     public static SharedCondition Create(SharedLock? sharedLock = null, string? name = null)
     {
+        if (sharedLock is { IsClosed: true })
+            throw new ObjectDisposedException(sharedLock.ToString(), "The lock given to the condition was closed in this process.");
         var gate = sharedLock ?? SharedLock.Create();
         try
         {
