@@ -13,6 +13,7 @@ using Fanout.Benchmarks;
 //   worker-start --impl fanout|hello --count 20                                  Start() to a worker's first line (hello: a .NET hello world's)
 //   pool        --impl map-chunk1|submit|map-auto|first-result --count N          pools of 2 workers, f(n) = n * 2
 //   semaphore-ping-pong --impl fanout --count 20000                              round trips between two processes through two semaphores
+//   pipe-ping-pong --impl fanout --count 20000                                   round trips of an int over a duplex Pipe to a worker and back
 //   queue       --impl fanout --count 200000 --size 64                           messages a worker puts and the parent gets
 //
 // Times are taken inside the process, after a warm-up with the same implementation, so the
@@ -42,6 +43,7 @@ try
         "worker-start" => WorkerStartBenchmarks.Run(options),
         "pool" => PoolBenchmarks.Run(options),
         "semaphore-ping-pong" => SharingBenchmarks.PingPong(options),
+        "pipe-ping-pong" => SharingBenchmarks.PipePingPong(options),
         "queue" => SharingBenchmarks.Queue(options),
         _ => throw new ArgumentException($"Unknown benchmark '{args[0]}'."),
     };

@@ -5,7 +5,8 @@ namespace Fanout.Benchmarks;
 /// <summary>
 /// Sharing between two processes, against Python's multiprocessing (bench/peers/sharing.py):
 /// <c>semaphore-ping-pong</c> — the parent releases "ping" and acquires "pong", a worker does the
-/// opposite: round trips per second; <c>queue</c> — a worker puts N messages of S bytes, the parent
+/// opposite: round trips per second; <c>pipe-ping-pong</c> — the parent sends an int over a duplex
+/// <see cref="Pipe"/>, a worker sends it back: round trips per second; <c>queue</c> — a worker puts N messages of S bytes, the parent
 /// gets them all: messages per second. Timed once the worker is up (a first round trip), so its
 /// start-up is not counted.
 /// </summary>
@@ -35,6 +36,32 @@ internal static class SharingBenchmarks
         return new Result("semaphore-ping-pong", "fanout").Add("count", count).Add("round_trips_per_s", Math.Round(count / seconds));
     }
 
+    internal static Result PipePingPong(Options options)
+    {
+        var count = options.Int("count", 20_000);
+        _ = options.Text("impl", "fanout");
+        var (parentEnd, childEnd) = Pipe.Create();
+        using (parentEnd)
+        {
+            var worker = new WorkerProcess(Echo, childEnd, count + 1);
+            worker.Start();
+            childEnd.Dispose();
+            parentEnd.Send(-1);
+            _ = parentEnd.Receive<int>();
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                parentEnd.Send(i);
+                if (parentEnd.Receive<int>() != i)
+                    throw new BenchmarkFailedException($"The pipe's echo of {i} came back wrong.");
+            }
+
+            var seconds = clock.Elapsed.TotalSeconds;
+            worker.Join();
+            return new Result("pipe-ping-pong", "fanout").Add("count", count).Add("round_trips_per_s", Math.Round(count / seconds));
+        }
+    }
+
     internal static Result Queue(Options options)
     {
         var count = options.Int("count", 200_000);
@@ -62,6 +89,12 @@ internal static class SharingBenchmarks
             ping.Acquire();
             pong.Release();
         }
+    }
+
+    private static void Echo(PipeConnection end, int count)
+    {
+        for (var i = 0; i < count; i++)
+            end.Send(end.Receive<int>());
     }
 
     private static void Produce(SharedQueue queue, SharedSemaphore ready, int count, int size)

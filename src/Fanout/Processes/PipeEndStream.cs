@@ -7,19 +7,33 @@ namespace Fanout;
 /// This process's end of an OS pipe to a child, as a <see cref="Stream"/>. The descriptor is
 /// non-blocking: synchronous calls wait in <c>poll</c>, asynchronous ones on the
 /// <see cref="Reactor"/>, so neither ties up a thread-pool thread while the child is quiet.
+/// A <see cref="PipeConnection"/> uses it for both ends of a socket pair too: readable and writable.
 /// </summary>
 internal sealed class PipeEndStream : Stream
 {
     private const int DefaultPipeSize = 64 * 1024;
     private const int LargePipeSize = 1024 * 1024;
     private readonly bool _readable;
+    private readonly bool _writable;
     private bool _enlarged;
 
     internal PipeEndStream(SafeFileHandle handle, bool readable)
+        : this(handle, readable, writable: !readable)
+    {
+    }
+
+    internal PipeEndStream(SafeFileHandle handle, bool readable, bool writable)
     {
         Handle = handle;
         _readable = readable;
+        _writable = writable;
     }
+
+    /// <summary>Who is at the other end, for error messages.</summary>
+    internal string Peer { get; init; } = "a child";
+
+    /// <summary>The message of the <see cref="IOException"/> a write gets once the other end is closed.</summary>
+    internal string BrokenPipeMessage { get; init; } = "The child closed its standard input (broken pipe).";
 
     /// <summary>The descriptor; owned by this stream.</summary>
     internal SafeFileHandle Handle { get; }
@@ -28,7 +42,7 @@ internal sealed class PipeEndStream : Stream
     public override bool CanRead => _readable && !Handle.IsClosed;
 
     /// <inheritdoc />
-    public override bool CanWrite => !_readable && !Handle.IsClosed;
+    public override bool CanWrite => _writable && !Handle.IsClosed;
 
     /// <inheritdoc />
     public override bool CanSeek => false;
@@ -64,7 +78,7 @@ internal sealed class PipeEndStream : Stream
             if (errno == Libc.EAGAIN)
                 return -1;
             if (errno != Libc.EINTR)
-                throw new IOException(Errno.Exception(errno, "read", "a pipe from a child").Message);
+                throw new IOException(Errno.Exception(errno, "read", $"a pipe from {Peer}").Message);
         }
     }
 
@@ -82,9 +96,9 @@ internal sealed class PipeEndStream : Stream
             if (errno == Libc.EAGAIN)
                 return -1;
             if (errno == Libc.EPIPE)
-                throw new IOException("The child closed its standard input (broken pipe).");
+                throw new IOException(BrokenPipeMessage);
             if (errno != Libc.EINTR)
-                throw new IOException(Errno.Exception(errno, "write", "a pipe to a child").Message);
+                throw new IOException(Errno.Exception(errno, "write", $"a pipe to {Peer}").Message);
         }
     }
 

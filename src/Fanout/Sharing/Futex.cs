@@ -8,7 +8,7 @@ namespace Fanout;
 /// wake in one process reaches a sleeper in another). Deadlines are <see cref="Stopwatch"/> timestamps;
 /// <see cref="long.MaxValue"/> means none.
 /// </summary>
-internal static unsafe class Futex
+internal static unsafe partial class Futex
 {
     internal const long NoDeadline = long.MaxValue;
 

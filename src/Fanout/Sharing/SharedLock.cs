@@ -112,4 +112,18 @@ public unsafe class SharedLock : SharedObject, IAttachable<SharedLock>
     private protected virtual void OnTakenOver()
     {
     }
+
+    /// <summary>True when the caller holds the lock: this process (any thread) for a plain lock.</summary>
+    internal virtual bool IsHeldByCaller => OwnerPid == Environment.ProcessId;
+
+    /// <summary>For a condition's wait: frees the lock however deeply it is held; returns what <see cref="RestoreAfterWait"/> needs.</summary>
+    internal virtual int ReleaseForWait()
+    {
+        ReleaseCore();
+        return 1;
+    }
+
+    /// <summary>Takes the lock back after a condition's wait, as deeply as <see cref="ReleaseForWait"/> found it.</summary>
+    /// <exception cref="AbandonedLockException">The lock's owner died holding it; the caller now holds it.</exception>
+    internal virtual void RestoreAfterWait(int depth) => AcquireCore(blocking: true, timeout: null);
 }

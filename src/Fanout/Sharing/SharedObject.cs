@@ -35,7 +35,11 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
 
     /// <summary>Destroys it: the name disappears now, the memory when the last process closes it. Once, from any one process.</summary>
     /// <exception cref="SharedMemoryNotFoundException">It was already unlinked.</exception>
-    public void Unlink() => SharedMemory.UnlinkName(Name, Kind);
+    public void Unlink()
+    {
+        SharedMemory.UnlinkName(Name, Kind);
+        OnUnlinked();
+    }
 
     /// <summary>Same as <see cref="Close"/>.</summary>
     public void Dispose()
@@ -52,6 +56,11 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
     {
         if (disposing)
             Segment.Close();
+    }
+
+    /// <summary>Called after <see cref="Unlink"/> removed the name: an object that made others for itself removes them too.</summary>
+    private protected virtual void OnUnlinked()
+    {
     }
 
     /// <summary>The 32-bit word at <paramref name="index"/> (word 0 is the header).</summary>
@@ -76,20 +85,23 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         }
     }
 
-    /// <summary>Attaches to <paramref name="name"/> and checks that it is a <paramref name="kind"/>.</summary>
-    private protected static SharedMemory AttachSegment(string name, SharedKind kind)
+    /// <summary>Attaches to <paramref name="name"/> and checks that it is a <paramref name="kind"/> (or an <paramref name="alsoAccepted"/>).</summary>
+    private protected static SharedMemory AttachSegment(string name, SharedKind kind, SharedKind? alsoAccepted = null)
     {
         name = SharedMemory.CheckName(name);
         var segment = new SharedMemory(name, SharedMemory.AttachMapping(name, Describe(kind)));
         var magic = 0;
         for (var attempt = 0; attempt < 200 && (magic = Volatile.Read(ref segment.Ref<int>())) == 0; attempt++)
             Thread.Sleep(5);
-        if (magic == (MagicBase | (int)kind))
+        if (magic == (MagicBase | (int)kind) || (alsoAccepted is { } other && magic == (MagicBase | (int)other)))
             return segment;
         segment.Close();
         var actual = (magic & ~0xFF) == MagicBase ? $"a {Describe((SharedKind)(magic & 0xFF))}" : "not a Fanout shared object";
         throw new FanoutException($"'{name}' is {actual}, so it cannot be attached to as a {Describe(kind)}.");
     }
+
+    /// <summary>What an attached segment is, from its header.</summary>
+    private protected static SharedKind KindOf(SharedMemory segment) => (SharedKind)(Volatile.Read(ref segment.Ref<int>()) & 0xFF);
 
     private static string Describe(SharedKind kind) => kind switch
     {
@@ -100,6 +112,8 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         SharedKind.Array => "shared array",
         SharedKind.Barrier => "barrier",
         SharedKind.Queue => "queue",
+        SharedKind.Condition => "condition",
+        SharedKind.JoinableQueue => "joinable queue",
         _ => "shared object",
     };
 
@@ -112,5 +126,7 @@ public abstract unsafe class SharedObject : IDisposable, ISharedByName
         Array = 5,
         Barrier = 6,
         Queue = 7,
+        Condition = 8,
+        JoinableQueue = 9,
     }
 }

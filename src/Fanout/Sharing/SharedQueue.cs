@@ -28,7 +28,7 @@ namespace Fanout;
 /// </example>
 [JsonConverter(typeof(SharedObjectJsonConverterFactory))]
 [SuppressMessage("Naming", "CA1711:Identifiers should not have incorrect suffix", Justification = "It is a queue, named as Python names it.")]
-public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
+public unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
 {
     /// <summary>The ring's size in bytes when none is given: 1 MiB.</summary>
     public const int DefaultCapacity = 1 << 20;
@@ -45,7 +45,7 @@ public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
     private const int CapacityOffset = 48;
     private const int DataOffset = 64;
 
-    private SharedQueue(SharedMemory segment)
+    private protected SharedQueue(SharedMemory segment)
         : base(segment)
     {
         Capacity = segment.Ref<long>(CapacityOffset);
@@ -62,6 +62,9 @@ public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
 
     private protected override string Kind => "queue";
 
+    /// <summary>Words 14 and 15 (bytes 56 to 63) are free for a subclass: the header ends where the ring starts.</summary>
+    private protected const int FirstFreeWord = CapacityOffset / sizeof(int) + 2;
+
     private ref long Head => ref Segment.Ref<long>(HeadOffset);
 
     private ref long Tail => ref Segment.Ref<long>(TailOffset);
@@ -69,16 +72,16 @@ public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
     /// <summary>Creates an empty queue whose ring holds <paramref name="capacity"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is under 16 bytes.</exception>
     /// <exception cref="SharedMemoryExistsException">The name is taken.</exception>
-    public static SharedQueue Create(int capacity = DefaultCapacity, string? name = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 16);
-        return new(CreateSegment(name, DataOffset + (long)capacity, SharedKind.Queue, segment => segment.Ref<long>(CapacityOffset) = capacity));
-    }
+    public static SharedQueue Create(int capacity = DefaultCapacity, string? name = null) => new(CreateSegment(capacity, name, SharedKind.Queue));
 
-    /// <summary>Attaches to the queue <paramref name="name"/>.</summary>
+    /// <summary>Attaches to the queue <paramref name="name"/>; a joinable queue comes back as a <see cref="SharedJoinableQueue"/>, so its puts stay counted.</summary>
     /// <exception cref="SharedMemoryNotFoundException">No object has that name.</exception>
     /// <exception cref="FanoutException">The object with that name is not a queue.</exception>
-    public static SharedQueue Attach(string name) => new(AttachSegment(name, SharedKind.Queue));
+    public static SharedQueue Attach(string name)
+    {
+        var segment = AttachSegment(name, SharedKind.Queue, alsoAccepted: SharedKind.JoinableQueue);
+        return KindOf(segment) == SharedKind.JoinableQueue ? new SharedJoinableQueue(segment) : new SharedQueue(segment);
+    }
 
     static SharedQueue IAttachable<SharedQueue>.AttachByName(string name) => Attach(name);
 
@@ -140,6 +143,17 @@ public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
         Futex.Wake(Word(Space), int.MaxValue);
     }
 
+    private protected static SharedMemory CreateSegment(int capacity, string? name, SharedKind kind)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 16);
+        return CreateSegment(name, DataOffset + (long)capacity, kind, segment => segment.Ref<long>(CapacityOffset) = capacity);
+    }
+
+    /// <summary>Called with the queue's lock held, just before a put becomes visible.</summary>
+    private protected virtual void OnPutting()
+    {
+    }
+
     private bool TryPutCore(ReadOnlySpan<byte> message, long deadline)
     {
         var needed = sizeof(int) + (long)message.Length;
@@ -160,6 +174,7 @@ public sealed unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
                     var length = message.Length;
                     Copy(tail, new ReadOnlySpan<byte>(&length, sizeof(int)));
                     Copy(tail + sizeof(int), message);
+                    OnPutting();
                     Volatile.Write(ref Tail, tail + needed);
                     Interlocked.Increment(ref *Word(Items));
                     put = true;

@@ -62,6 +62,33 @@ public sealed unsafe class SharedReentrantLock : SharedLock, IAttachable<SharedR
         ReleaseCore();
     }
 
+    internal override bool IsHeldByCaller => HeldByThisThread();
+
+    internal override int ReleaseForWait()
+    {
+        var depth = Volatile.Read(ref *Word(Depth));
+        Volatile.Write(ref *Word(OwnerThread), 0);
+        ReleaseCore();
+        return depth;
+    }
+
+    internal override void RestoreAfterWait(int depth)
+    {
+        try
+        {
+            AcquireCore(blocking: true, timeout: null);
+            OnTakenOver();
+        }
+        catch (AbandonedLockException)
+        {
+            // The caller holds the lock now and will release it as deeply as it took it.
+            *Word(Depth) = depth;
+            throw;
+        }
+
+        *Word(Depth) = depth;
+    }
+
     private protected override void OnTakenOver()
     {
         *Word(Depth) = 1;

@@ -36,6 +36,7 @@ internal static partial class WorkerHost
         if (frame is null)
             return 1; // The parent died before it sent the call.
         var call = WorkerWire.ReadCall(frame);
+        InheritedDescriptors.Adopt(call.InheritedDescriptors);
         CurrentProcess.BecomeWorker(call);
         if (call.StderrLogLevel is { } level)
             FanoutLog.LogToStderr(level);

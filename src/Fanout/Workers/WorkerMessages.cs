@@ -65,6 +65,9 @@ internal sealed record WorkerCall
 
     /// <summary>The object an instance method or a subclass's <c>Run</c> belongs to.</summary>
     public JsonElement? Instance { get; init; }
+
+    /// <summary>How many descriptors the worker inherited for its arguments, from <see cref="Fanout.InheritedDescriptors.First"/> on.</summary>
+    public int InheritedDescriptors { get; init; }
 }
 
 /// <summary>An exception in a worker, as the parent receives it.</summary>

@@ -104,6 +104,7 @@ public partial class WorkerProcess
             Target = target.Reference,
             Arguments = target.Arguments,
             Instance = target.Instance,
+            InheritedDescriptors = target.PassedHandles.Count,
         };
         var frame = Frames.Encode(WorkerWire.Write(call));
 
@@ -117,7 +118,7 @@ public partial class WorkerProcess
             using (replyWrite)
             {
                 _child = host.WithArguments([.. host.Arguments, Name])
-                    .WithPassedHandles(controlRead, replyWrite)
+                    .WithPassedHandles([controlRead, replyWrite, .. target.PassedHandles])
                     .Start();
             }
         }

@@ -66,7 +66,7 @@ public partial class WorkerProcess
     public WorkerProcess(Delegate target, params object?[] args)
         : this()
     {
-        _target = WorkerTarget.FromDelegate(target, args);
+        _target = WorkerTarget.FromDelegate(target, args, passDescriptors: true);
     }
 
     /// <summary>

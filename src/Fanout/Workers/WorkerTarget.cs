@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 
@@ -21,12 +22,13 @@ namespace Fanout;
 [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
 internal sealed partial class WorkerTarget
 {
-    private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType)
+    private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType, IReadOnlyList<SafeHandle>? passedHandles = null)
     {
         Reference = reference;
         Arguments = arguments;
         Instance = instance;
         ResultType = resultType;
+        PassedHandles = passedHandles ?? [];
     }
 
     internal TargetReference Reference { get; }
@@ -38,9 +40,15 @@ internal sealed partial class WorkerTarget
     /// <summary>The declared return type, unwrapped from <c>Task&lt;T&gt;</c>; <c>void</c> for none.</summary>
     internal Type ResultType { get; }
 
+    /// <summary>Descriptors the arguments refer to (connection ends), which the worker inherits from <see cref="InheritedDescriptors.First"/> on.</summary>
+    internal IReadOnlyList<SafeHandle> PassedHandles { get; }
+
     /// <summary>A description of the method <see cref="Delegate.Method"/> of <paramref name="target"/> with its arguments.</summary>
+    /// <param name="target">The method to run.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="passDescriptors">True for a worker started for this call, which can inherit the descriptors of connection arguments; a pool's worker is already running.</param>
     /// <exception cref="ArgumentException">The target or an argument cannot be sent to another process.</exception>
-    internal static WorkerTarget FromDelegate(Delegate target, object?[] args)
+    internal static WorkerTarget FromDelegate(Delegate target, object?[] args, bool passDescriptors = false)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(args);
@@ -84,8 +92,11 @@ internal sealed partial class WorkerTarget
         }
 
         CheckMethod(method);
+        if (!passDescriptors)
+            return new WorkerTarget(Describe(kind, method, method.DeclaringType!), SerializeArguments(method, args), instance, CheckResultType(method));
+        using var passing = InheritedDescriptors.Collect();
         var arguments = SerializeArguments(method, args);
-        return new WorkerTarget(Describe(kind, method, method.DeclaringType!), arguments, instance, CheckResultType(method));
+        return new WorkerTarget(Describe(kind, method, method.DeclaringType!), arguments, instance, CheckResultType(method), [.. passing.Handles]);
     }
 
     /// <summary>A description of <paramref name="process"/>'s own <c>Run</c> override, with its public state.</summary>
@@ -104,6 +115,7 @@ internal sealed partial class WorkerTarget
 
         CheckAssembly(type.Assembly, type.Name);
         JsonElement instance;
+        using var passing = InheritedDescriptors.Collect();
         try
         {
             instance = WorkerSerializer.Serialize(process, type, WorkerSerializer.SubclassOptions);
@@ -116,7 +128,7 @@ internal sealed partial class WorkerTarget
         }
 
         var run = type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!;
-        return new WorkerTarget(Describe(TargetKind.Subclass, run, type), [], instance, typeof(void));
+        return new WorkerTarget(Describe(TargetKind.Subclass, run, type), [], instance, typeof(void), [.. passing.Handles]);
     }
 
     /// <summary>In the child: finds the method, rebuilds its object and arguments, runs it, and returns what it returned.</summary>
@@ -258,9 +270,11 @@ internal sealed partial class WorkerTarget
 
             try
             {
+                var passedBefore = InheritedDescriptors.CollectedCount;
                 elements[i] = WorkerSerializer.Serialize(value, type);
-                // A shared object travels by name; reading it back here would attach a second time.
-                if (!type.IsAssignableTo(typeof(ISharedByName)))
+                // A shared object travels by name, and a connection as the descriptor the worker
+                // inherits: reading either back here would attach a second time or take a descriptor.
+                if (!type.IsAssignableTo(typeof(ISharedByName)) && InheritedDescriptors.CollectedCount == passedBefore)
                     _ = WorkerSerializer.Deserialize(elements[i], type);
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)

@@ -36,6 +36,9 @@ internal static class WorkerWire
                 json.WritePropertyName("instance");
                 instance.WriteTo(json);
             }
+
+            if (call.InheritedDescriptors > 0)
+                json.WriteNumber("inheritedDescriptors", call.InheritedDescriptors);
         });
     }
 
@@ -53,6 +56,7 @@ internal static class WorkerWire
             Target = ReadTarget(root.GetProperty("target")),
             Arguments = [.. root.GetProperty("arguments").EnumerateArray().Select(e => e.Clone())],
             Instance = root.TryGetProperty("instance", out var instance) ? instance.Clone() : null,
+            InheritedDescriptors = root.TryGetProperty("inheritedDescriptors", out var inherited) ? inherited.GetInt32() : 0,
         };
     }
 

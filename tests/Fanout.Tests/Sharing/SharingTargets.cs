@@ -135,3 +135,43 @@ internal static class QueueTargets
 }
 
 internal sealed record QueueItem(int Producer, int Sequence);
+
+/// <summary>Condition and joinable queue workers.</summary>
+internal static class ConditionTargets
+{
+    internal static bool WaitOnce(SharedCondition condition, SharedValue<int> woken, int milliseconds)
+    {
+        using (condition.Hold())
+        {
+            var notified = condition.Wait(TimeSpan.FromMilliseconds(milliseconds));
+            woken.Add(1);
+            return notified;
+        }
+    }
+
+    internal static bool WaitForCount(SharedCondition condition, SharedValue<int> count, int target)
+    {
+        using (condition.Hold())
+            return condition.WaitFor(() => count.Value >= target, TimeSpan.FromSeconds(15));
+    }
+
+    internal static void NotifyUnderLock(SharedCondition condition)
+    {
+        using (condition.Hold())
+            condition.Notify();
+    }
+
+    internal static int ConsumeAndMarkDone(SharedJoinableQueue queue, SharedValue<int> processed)
+    {
+        var taken = 0;
+        while (queue.GetObject<int>() is var item && item >= 0)
+        {
+            processed.Add(1);
+            taken++;
+            queue.TaskDone();
+        }
+
+        queue.TaskDone(); // the pill too
+        return taken;
+    }
+}
