@@ -48,6 +48,7 @@ internal sealed class StreamJobSource : JobSource
     private readonly Task _producer;
     private volatile bool _stopped;
     private long _produced;
+    private long _taken;
     private volatile bool _ended;
     private volatile bool _readToEnd;
     private Exception? _failure;
@@ -63,7 +64,11 @@ internal sealed class StreamJobSource : JobSource
     {
         Known = Interlocked.Read(ref _produced);
         if (_queue.Reader.TryRead(out job))
+        {
+            Interlocked.Increment(ref _taken);
             return true;
+        }
+
         if (_failure is { } failure)
             throw new FanoutException($"Reading the jobs failed: {failure.Message}", failure);
         return false;
@@ -90,14 +95,13 @@ internal sealed class StreamJobSource : JobSource
     {
         try
         {
-            // After a stop the rest of the input is only counted, and no further than the look-ahead would have read anyway.
-            var countedAfterStop = 0;
             foreach (var job in jobs)
             {
                 var sequence = Interlocked.Increment(ref _produced);
                 if (_stopped)
                 {
-                    if (++countedAfterStop >= LookAhead)
+                    // After a stop the rest is only counted, no further than the look-ahead would have read anyway.
+                    if (sequence > Interlocked.Read(ref _taken) + LookAhead)
                         return;
                     continue;
                 }
