@@ -28,13 +28,13 @@ public sealed class SlurmCommandsSpecs
     public async Task An_array_task_is_found_alone_or_in_a_pending_range(int index, string? expected)
     {
         await Task.Yield();
-        var states = new Dictionary<string, string>
+        var states = new Dictionary<string, SlurmJobState>
         {
-            ["7_3"] = "RUNNING",
-            ["7_[0,5-9,12%4]"] = "PENDING",
-            ["8_1"] = "COMPLETED",
+            ["7_3"] = new("RUNNING"),
+            ["7_[0,5-9,12%4]"] = new("PENDING", "JobArrayTaskLimit"),
+            ["8_1"] = new("COMPLETED"),
         };
 
-        Assert.Equal(expected, SlurmCommands.StateOf(states, "7", index));
+        Assert.Equal(expected, SlurmCommands.StateOf(states, "7", index)?.State);
     }
 }
