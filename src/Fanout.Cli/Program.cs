@@ -60,6 +60,9 @@ static async Task<int> RunAsync(RunSettings settings)
         return 0;
     }
 
+    if (settings.Slurm is not null && SlurmTimeLimitWarning.For(settings.Batch, jobs) is { } warning)
+        Console.Error.WriteLine(warning);
+
     var stdout = Console.OpenStandardOutput();
     var stderr = Console.OpenStandardError();
     using var interrupt = new CancellationTokenSource();

@@ -278,13 +278,14 @@ public sealed class BatchRunner : IDisposable
             var stop = new CancellationTokenSource();
             var running = new RunningAttempt(pending, slot, attempt, stop);
             _running.Add(running);
-            if ((pending.Job.Timeout ?? _options.Timeout?.Fixed) is { } limit)
+            var timeLimit = pending.Job.Timeout ?? _options.Timeout?.Fixed;
+            if (timeLimit is { } limit && !_runner._backend.EnforcesTimeLimits)
                 stop.CancelAfter(limit);
             var job = pending.Job;
             var observer = _runner._observer;
             Action<string, bool>? onLine = _options.LineBuffer ? (line, isStderr) => observer.JobOutputLine(job, pending.Sequence, line, isStderr) : null;
             var request = new JobAttempt(job, job.CommandForSlot?.Invoke(slot) ?? job.CommandLine, pending.Sequence, slot, attempt,
-                _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token);
+                _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token, timeLimit);
             observer.JobStarted(job, pending.Sequence, slot, attempt);
             var backend = _runner._backend;
             var reports = _runner._reports.Writer;

@@ -9,6 +9,13 @@ public interface IJobBackend
     /// <summary>The name written in the job log's Host column for jobs run here.</summary>
     string Host { get; }
 
+    /// <summary>
+    /// True when the backend enforces each attempt's <see cref="JobAttempt.TimeLimit"/> itself (a
+    /// cluster scheduler counts from when the job starts, not from when it was queued); the runner
+    /// then starts no timer of its own. False by default: the runner stops the attempt when it expires.
+    /// </summary>
+    bool EnforcesTimeLimits => false;
+
     /// <summary>Runs one attempt. Cancelling <paramref name="cancellationToken"/> stops the job (SIGTERM, the grace period, SIGKILL) and the result says so.</summary>
     Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken);
 }
@@ -23,6 +30,7 @@ public interface IJobBackend
 /// <param name="KillIfRunnerDies">True to have the kernel kill it if the runner dies.</param>
 /// <param name="OnLine">When set, called with each line of output as it comes (true for stderr), instead of collecting it.</param>
 /// <param name="KillNow">Cancelled to end the job at once with SIGKILL, even during its grace period.</param>
+/// <param name="TimeLimit">The job's fixed time limit (its own, else the batch's), or null; see <see cref="IJobBackend.EnforcesTimeLimits"/>.</param>
 public sealed record JobAttempt(
     JobSpec Job,
     string CommandLine,
@@ -32,7 +40,8 @@ public sealed record JobAttempt(
     TimeSpan GracePeriod,
     bool KillIfRunnerDies,
     Action<string, bool>? OnLine,
-    CancellationToken KillNow);
+    CancellationToken KillNow,
+    TimeSpan? TimeLimit = null);
 
 /// <summary>How one attempt ended.</summary>
 /// <param name="Status">The exit status, when the job ran to an exit.</param>

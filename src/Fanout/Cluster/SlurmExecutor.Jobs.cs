@@ -213,7 +213,7 @@ public sealed partial class SlurmExecutor
         if (Options.MemoryPerTask is { } bytes)
             options.Add(string.Create(CultureInfo.InvariantCulture, $"--mem={Math.Max(1, bytes / (1024 * 1024))}M"));
         if (Options.TimePerTask is { } time)
-            options.Add(string.Create(CultureInfo.InvariantCulture, $"--time={Math.Max(1, (int)Math.Ceiling(time.TotalMinutes))}"));
+            options.Add(string.Create(CultureInfo.InvariantCulture, $"--time={SlurmTimeLimit.Minutes(time)}"));
         if (Options.Partition is not null)
             options.Add($"--partition={Options.Partition}");
         if (Options.Account is not null)
@@ -266,28 +266,30 @@ public sealed partial class SlurmExecutor
             if (states is null)
                 continue; // the controller did not answer this time
             var state = SlurmCommands.StateOf(states, call.JobId!, call.Index);
-            if (state is "RUNNING" or "COMPLETING" && future.State == FutureState.Pending)
+            if (state?.State is "RUNNING" or "COMPLETING" && future.State == FutureState.Pending)
                 future.TrySetRunning(() => Kill(call));
-            if (state is not null && SlurmCommands.LiveStates.Contains(state))
+            // Checked before "still live": a job Slurm is ending at its limit shows COMPLETING (reason TimeLimit) for up to KillWait.
+            if (state is { HitTimeLimit: true })
+            {
+                var limit = Options.TimePerTask is { } t ? $" ({SlurmTimeLimit.Minutes(t)} min)" : "";
+                Settle(call, failure: new TaskTimeoutException(call.Name, Options.TimePerTask ?? TimeSpan.Zero,
+                    $"Slurm ended job {call.SlurmId} at its time limit{limit}, so the call has no result. Give it more with SlurmExecutorOptions.TimePerTask."));
+                continue;
+            }
+
+            if (state is { IsLive: true })
             {
                 call.EndSeen = null;
                 continue;
             }
 
             call.EndSeen ??= now;
-            if (state == "TIMEOUT")
-            {
-                var limit = Options.TimePerTask is { } t ? $" ({Math.Max(1, (int)Math.Ceiling(t.TotalMinutes))} min)" : "";
-                Settle(call, failure: new TaskTimeoutException(call.Name, Options.TimePerTask ?? TimeSpan.Zero,
-                    $"Slurm ended job {call.SlurmId} at its time limit{limit}, so the call has no result. Give it more with SlurmExecutorOptions.TimePerTask."));
-                continue;
-            }
 
             if (now - call.EndSeen < Options.ResultGrace)
                 continue;
             // Rare, so one scontrol call each: how the job ended, while Slurm still remembers it.
             var status = await SlurmCommands.ReadExitStatusAsync(call.SlurmId).ConfigureAwait(false);
-            var how = state is null ? "left the queue" : $"ended {state}";
+            var how = state is { } ended ? $"ended {ended.State}" : "left the queue";
             Settle(call, failure: new WorkerLostException(call.Name, status ?? ExitStatus.Signaled(Signal.Kill),
                 $"Slurm job {call.SlurmId} {how} ({status?.ToString() ?? "exit status unknown"}) without writing a result, so the call has none. Its output is in {call.OutputFiles}."));
         }

@@ -82,8 +82,17 @@ public sealed class SlurmSpecs : ProcessTestBase
             ids = [.. backend.SubmittedArrays.Select(a => a.JobId)];
         }
 
-        var states = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", string.Join(',', ids), "-o", "%T").WithCapturedOutput().RunAsync();
-        Assert.All(states.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries), s => Assert.Equal("CANCELLED", s.Trim()));
+        // The wrappers record the SIGTERM at once, so the runner may be done while Slurm still shows them COMPLETING.
+        string[] states = [];
+        for (var i = 0; i < 60 && (states.Length == 0 || states.Any(s => s == "COMPLETING")); i++)
+        {
+            if (i > 0)
+                await Task.Delay(500);
+            var listing = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", string.Join(',', ids), "-o", "%T").WithCapturedOutput().RunAsync();
+            states = [.. listing.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim())];
+        }
+
+        Assert.All(states, s => Assert.Equal("CANCELLED", s));
     }
 
     [SlurmFact(Timeout = 180_000)]

@@ -42,6 +42,13 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     /// <inheritdoc />
     public string Host => "slurm";
 
+    /// <summary>
+    /// True: a job's time limit goes to Slurm as <c>--time</c> (see <see cref="SlurmTimeLimit"/>), so
+    /// it counts from when the job starts on a node, not from when it was queued. A job Slurm ends
+    /// at its limit is reported stopped, as a local job stopped at its limit is.
+    /// </summary>
+    public bool EnforcesTimeLimits => true;
+
     /// <summary>How many times <c>sbatch</c> was called.</summary>
     public int SubmitCalls { get; private set; }
 
@@ -195,7 +202,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         }
 
         var maxArray = _maxArraySize ??= await SlurmCommands.ReadMaxArraySizeAsync().ConfigureAwait(false);
-        foreach (var group in batch.GroupBy(t => (t.Attempt.Job.Cpus, t.Attempt.Job.MemoryBytes, TimeLimit(t.Attempt.Job))))
+        foreach (var group in batch.GroupBy(t => (t.Attempt.Job.Cpus, t.Attempt.Job.MemoryBytes, TimeLimit(t.Attempt))))
         {
             foreach (var chunk in group.Chunk(maxArray))
             {
@@ -283,30 +290,52 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         var now = DateTime.UtcNow;
         foreach (var task in active)
         {
+            var state = states is null ? null : SlurmCommands.StateOf(states, task.JobId!, task.Index);
             var statusFile = Path.Combine(task.Folder!, $"status-{task.Index}");
             if (File.Exists(statusFile))
             {
-                Complete(task, await ReadFinishedAsync(task, statusFile).ConfigureAwait(false));
+                var (finished, gotTerm) = await ReadFinishedAsync(task, statusFile).ConfigureAwait(false);
+                if (!gotTerm || task.CancelRequested)
+                {
+                    Complete(task, finished);
+                    continue;
+                }
+
+                // SIGTERM reached the task: Slurm's time limit, or an scancel or kill from outside. Slurm says which.
+                if (state is { HitTimeLimit: true })
+                {
+                    Complete(task, finished with { Stopped = true, Stderr = WithoutTimeLimitNotice(finished.Stderr) });
+                    continue;
+                }
+
+                task.EndSeen ??= now;
+                if ((states is null || state is { IsLive: true }) && now - task.EndSeen < _options.StatusGrace)
+                    continue;
+                Complete(task, finished);
                 continue;
             }
 
             if (states is null)
                 continue;
-            var state = SlurmCommands.StateOf(states, task.JobId!, task.Index);
-            if (state is not null && SlurmCommands.LiveStates.Contains(state))
+            if (state is { IsLive: true })
             {
                 task.EndSeen = null;
                 continue;
             }
 
             task.EndSeen ??= now;
-            var settleNow = state is "TIMEOUT" || (state is "CANCELLED" && task.CancelRequested);
+            var settleNow = state is { State: "CANCELLED" } && task.CancelRequested;
             if (!settleNow && now - task.EndSeen < _options.StatusGrace)
                 continue;
-            var stopped = state is "TIMEOUT" or "CANCELLED" || task.CancelRequested;
-            var reason = state is null ? "Slurm no longer knows the task and it wrote no status file" : $"Slurm reports the task {state} and it wrote no status file";
-            Complete(task, new AttemptResult(null, stopped, task.StartTime, now - task.Submitted, await ReadAsync(task, "out").ConfigureAwait(false),
-                await ReadAsync(task, "err").ConfigureAwait(false), null, stopped ? null : reason));
+            var timedOut = state is { HitTimeLimit: true };
+            var stopped = timedOut || task.CancelRequested;
+            // At its time limit a task that outlives SIGTERM gets SIGKILL after KillWait, which the wrapper cannot record:
+            // the same end as a local job killed after its grace period.
+            ExitStatus? status = timedOut ? ExitStatus.Signaled(Signal.Kill) : null;
+            var reason = state is { } known ? $"Slurm reports the task {known.State} and it wrote no status file" : "Slurm no longer knows the task and it wrote no status file";
+            var stderr = await ReadAsync(task, "err").ConfigureAwait(false);
+            Complete(task, new AttemptResult(status, stopped, task.StartTime, now - task.Submitted, await ReadAsync(task, "out").ConfigureAwait(false),
+                timedOut ? WithoutTimeLimitNotice(stderr) : stderr, null, stopped ? null : reason));
         }
     }
 
@@ -324,7 +353,8 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         await SlurmCommands.CancelAsync(ids).ConfigureAwait(false);
     }
 
-    private static async Task<AttemptResult> ReadFinishedAsync(SlurmTask task, string statusFile)
+    /// <summary>The attempt as the wrapper's status file tells it, and whether the wrapper received SIGTERM.</summary>
+    private static async Task<(AttemptResult Result, bool GotTerm)> ReadFinishedAsync(SlurmTask task, string statusFile)
     {
         var fields = (await File.ReadAllTextAsync(statusFile).ConfigureAwait(false)).Trim().Split(' ');
         var code = int.Parse(fields[0], CultureInfo.InvariantCulture);
@@ -332,8 +362,31 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         var end = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(fields[2], CultureInfo.InvariantCulture) * 1000));
         // The wrapper's shell reports a signal death as 128 + n, as every shell does.
         var status = code is > 128 and <= 128 + 64 ? ExitStatus.Signaled(Signal.FromNumber(code - 128)) : ExitStatus.Exited(code);
-        return new AttemptResult(status, task.CancelRequested, start, end - start, await ReadAsync(task, "out").ConfigureAwait(false),
+        var result = new AttemptResult(status, task.CancelRequested, start, end - start, await ReadAsync(task, "out").ConfigureAwait(false),
             await ReadAsync(task, "err").ConfigureAwait(false), null, null, fields.Length > 3 ? fields[3] : null);
+        return (result, fields.Length > 4 && fields[4] == "TERM");
+    }
+
+    /// <summary>
+    /// The job's stderr without the line slurmstepd adds to it at the time limit
+    /// (<c>slurmstepd: error: *** JOB 12 ON node CANCELLED AT … DUE TO TIME LIMIT ***</c>): the outcome says
+    /// so already, and the job's own output is then what a local timeout leaves.
+    /// </summary>
+    private static byte[] WithoutTimeLimitNotice(byte[] stderr)
+    {
+        // Byte by byte, so output that is not UTF-8 passes through unchanged.
+        using var kept = new MemoryStream(stderr.Length);
+        var rest = stderr.AsSpan();
+        while (rest.Length > 0)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..(end + 1)];
+            if (!(line.StartsWith("slurmstepd"u8) && line.IndexOf("DUE TO TIME LIMIT ***"u8) >= 0))
+                kept.Write(line);
+            rest = rest[line.Length..];
+        }
+
+        return kept.Length == stderr.Length ? stderr : kept.ToArray();
     }
 
     private static async Task<byte[]> ReadAsync(SlurmTask task, string stream)
@@ -358,13 +411,13 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     private static AttemptResult Stopped(SlurmTask task, string? error) =>
         new(null, true, task.StartTime, TimeSpan.Zero, [], [], null, error);
 
-    private static int? TimeLimit(JobSpec job) =>
-        job.Timeout is { } limit ? Math.Max(1, (int)Math.Ceiling(limit.TotalMinutes)) : null;
+    private static int? TimeLimit(JobAttempt attempt) => attempt.TimeLimit is { } limit ? SlurmTimeLimit.Minutes(limit) : null;
 
     private static string TaskScript(JobAttempt attempt)
     {
         var job = attempt.Job;
         var script = new StringBuilder("# Written by fanout: one job of the batch.\n");
+        script.Append("exec 2>&3 3>&-\n"); // the real stderr, which the wrapper kept on descriptor 3
         if (job.WorkingDirectory is not null)
             script.Append("cd ").Append(ShellQuoting.Quote(Path.GetFullPath(job.WorkingDirectory))).Append(" || exit 127\n");
         else
@@ -374,8 +427,10 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
                      .Append(new("PARALLEL_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture)))
                      .Append(new("PARALLEL_JOBSLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture))))
             script.Append("export ").Append(name).Append('=').Append(ShellQuoting.Quote(value)).Append('\n');
+        // The very process the local backend starts (the program itself, or /bin/sh -c for shell code), through exec:
+        // no shell is left waiting to print "Terminated" into the job's stderr when Slurm ends it.
         var spec = (job with { CommandLine = attempt.CommandLine }).ToProcessSpec();
-        script.Append(job.UseShell ? attempt.CommandLine : ShellQuoting.Join([spec.Program, .. spec.Arguments])).Append('\n');
+        script.Append("exec ").Append(ShellQuoting.Join([spec.Program, .. spec.Arguments])).Append('\n');
         return script.ToString();
     }
 
@@ -384,12 +439,20 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         # Written by fanout: runs one array task and records how it ended, independently of Slurm's accounting.
         dir=$1
         i=$SLURM_ARRAY_TASK_ID
+        # Slurm ends a task at its time limit (and on scancel) with SIGTERM, then SIGKILL after KillWait.
+        # Trapped, SIGTERM no longer ends this shell before it records how the job ended, and that it came;
+        # the runner asks Slurm whether it was the time limit.
+        term=-
+        trap 'term=TERM' TERM
         start=$(date +%s.%N)
         host=$(hostname)
+        # This shell's stderr goes to /dev/null, or it would add "Terminated" to the job's when Slurm ends it;
+        # the real one waits on descriptor 3, and the task script takes it back.
+        exec 3>&2 2>/dev/null
         sh "$dir/task-$i.sh" </dev/null
         code=$?
         end=$(date +%s.%N)
-        printf '%s %s %s %s\n' "$code" "$start" "$end" "$host" > "$dir/status-$i.tmp" && mv "$dir/status-$i.tmp" "$dir/status-$i"
+        printf '%s %s %s %s %s\n' "$code" "$start" "$end" "$host" "$term" > "$dir/status-$i.tmp" && mv "$dir/status-$i.tmp" "$dir/status-$i"
         exit $code
         """;
 

@@ -73,25 +73,25 @@ internal static class SlurmCommands
     internal static bool IsTransient(string error) => TransientErrors.Any(e => error.Contains(e, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// The state of every job and array task of <paramref name="jobIds"/>, from one <c>squeue</c> call;
-    /// keys are such as <c>123</c>, <c>123_4</c>, or <c>123_[5-9%2]</c> for an array's pending tasks.
-    /// Null when the controller did not answer this time.
+    /// The state (and the reason for it) of every job and array task of <paramref name="jobIds"/>, from
+    /// one <c>squeue</c> call; keys are such as <c>123</c>, <c>123_4</c>, or <c>123_[5-9%2]</c> for an
+    /// array's pending tasks. Null when the controller did not answer this time.
     /// </summary>
-    internal static async Task<Dictionary<string, string>?> QueryStatesAsync(IEnumerable<string> jobIds)
+    internal static async Task<Dictionary<string, SlurmJobState>?> QueryStatesAsync(IEnumerable<string> jobIds)
     {
         var ids = string.Join(',', jobIds.Distinct(StringComparer.Ordinal));
         try
         {
-            var result = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", ids, "-o", "%i|%T").WithCapturedOutput().WithStdin(Stdio.Null)
+            var result = await new ProcessSpec("squeue", "-h", "-t", "all", "-j", ids, "-o", "%i|%T|%r").WithCapturedOutput().WithStdin(Stdio.Null)
                 .RunAsync(timeout: TimeSpan.FromMinutes(1)).ConfigureAwait(false);
             if (!result.Status.Success && !result.StderrText.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
                 return null;
-            var states = new Dictionary<string, string>(StringComparer.Ordinal);
+            var states = new Dictionary<string, SlurmJobState>(StringComparer.Ordinal);
             foreach (var line in result.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var parts = line.Split('|');
-                if (parts.Length == 2)
-                    states[parts[0].Trim()] = parts[1].Trim();
+                if (parts.Length == 3)
+                    states[parts[0].Trim()] = new SlurmJobState(parts[1].Trim(), parts[2].Trim());
             }
 
             return states;
@@ -103,7 +103,7 @@ internal static class SlurmCommands
     }
 
     /// <summary>The state of task <paramref name="index"/> of array <paramref name="jobId"/> in what <see cref="QueryStatesAsync"/> returned, or null when Slurm no longer lists it.</summary>
-    internal static string? StateOf(Dictionary<string, string> states, string jobId, int index)
+    internal static SlurmJobState? StateOf(Dictionary<string, SlurmJobState> states, string jobId, int index)
     {
         if (states.TryGetValue($"{jobId}_{index}", out var state))
             return state;
