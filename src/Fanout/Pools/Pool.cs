@@ -96,7 +96,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        return LazyMap.Ordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+        return LazyMap.Ordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), null);
     }
 
     /// <summary>The results in the order they finish (Python's <c>imap_unordered</c>), reading the inputs lazily.</summary>
@@ -105,7 +105,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        return LazyMap.Unordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+        return LazyMap.Unordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), null);
     }
 
     /// <summary>Runs <paramref name="fn"/>() in a worker and blocks until its result (Python's <c>apply</c>).</summary>
@@ -189,14 +189,13 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         await _engine.Completion.ConfigureAwait(false);
     }
 
-    private int Window => Processes * (ProcessPoolEngine.PipelineDepth + 2);
-
     private AsyncResult<TResult> ApplyCore<TResult>(Delegate fn, object?[] args, Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        var target = _engine.Target(fn, args, out var arguments);
-        return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, arguments), callback, errorCallback);
+        using var items = new PoolItems();
+        var target = _engine.Target(fn, args, items);
+        return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, items), callback, errorCallback);
     }
 
     /// <summary>Submits every chunk now and gathers their values into one list, in input order.</summary>
@@ -207,7 +206,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         var all = inputs.ToList();
         var size = chunkSize ?? AutomaticChunkSize(all.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(chunkSize));
-        var submit = Submitter<T, TResult>(fn, arguments);
+        var submit = _engine.ChunkSubmitter<T, TResult>(fn, arguments);
         var chunks = all.Chunk(size).Select(submit).ToList();
         var gathered = new Future<List<TResult>>();
         gathered.TrySetRunning();
@@ -219,16 +218,16 @@ public sealed class Pool : IDisposable, IAsyncDisposable
             chunk.AddDoneCallback(_ =>
             {
                 if (Interlocked.Decrement(ref left) == 0)
-                    Gather(chunks, gathered);
+                    Gather(chunks, all.Count, gathered);
             });
         }
 
         return new AsyncResult<List<TResult>>(gathered, callback, errorCallback);
     }
 
-    private static void Gather<TResult>(List<Future<TResult[]>> chunks, Future<List<TResult>> gathered)
+    private static void Gather<TResult>(List<Future<TResult[]>> chunks, int count, Future<List<TResult>> gathered)
     {
-        var results = new List<TResult>();
+        var results = new List<TResult>(count);
         foreach (var chunk in chunks)
         {
             if (chunk.IsCancelled)
@@ -253,29 +252,6 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     internal static int AutomaticChunkSize(int count, int processes) => Math.Max(1, (count + (processes * 4) - 1) / (processes * 4));
 
     private int AutomaticChunkSize(int count) => AutomaticChunkSize(count, Processes);
-
-    private Func<T[], Future<TResult[]>> Submitter<T, TResult>(Delegate fn, Func<T, object?[]> arguments)
-    {
-        PoolTarget? target = null;
-        return chunk =>
-        {
-            using var items = new PoolItems();
-            foreach (var input in chunk)
-            {
-                if (target is null)
-                {
-                    target = _engine.Target(fn, arguments(input), out var first);
-                    items.Add(first);
-                }
-                else
-                {
-                    items.Add(target, arguments(input));
-                }
-            }
-
-            return _engine.SubmitChunk<TResult>(target!, items);
-        };
-    }
 
     private void ThrowIfRunning()
     {

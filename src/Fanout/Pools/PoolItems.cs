@@ -37,6 +37,24 @@ internal sealed class PoolItems : IDisposable
         Count++;
     }
 
+    /// <summary>Adds a call of a one-parameter method whose parameter is exactly <typeparamref name="T"/>: no argument array, no boxing.</summary>
+    /// <exception cref="ArgumentException">The value cannot be sent.</exception>
+    internal void Add<T>(PoolTarget target, T argument)
+    {
+        _json.WriteStartArray();
+        try
+        {
+            WireValue<T>.Write(_json, argument);
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            throw target.Unsendable(0, e);
+        }
+
+        _json.WriteEndArray();
+        Count++;
+    }
+
     /// <summary>The JSON array of the calls' argument arrays.</summary>
     internal byte[] ToArray()
     {

@@ -23,6 +23,9 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     /// <summary>True once its future was moved to running (it stays so if it must be sent to another worker).</summary>
     internal bool Started { get; set; }
 
+    /// <summary>When it was last sent to a worker (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    internal long SentAt { get; set; }
+
     /// <summary>Reads the values (a JSON array, one per call) into the future.</summary>
     internal void Complete(JsonElement values)
     {

@@ -60,9 +60,10 @@ public sealed class ProcessPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(args);
         _engine.ThrowIfClosed();
-        var target = _engine.Target(fn, args, out var arguments);
+        using var items = new PoolItems();
+        var target = _engine.Target(fn, args, items);
         CheckResultType<TResult>(target, fn);
-        return _engine.SubmitOne<TResult>(target, arguments);
+        return _engine.SubmitOne<TResult>(target, items);
     }
 
     /// <inheritdoc />
@@ -71,25 +72,7 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        PoolTarget? target = null;
-        return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * (ProcessPoolEngine.PipelineDepth + 2), chunk =>
-        {
-            using var items = new PoolItems();
-            foreach (var input in chunk)
-            {
-                if (target is null)
-                {
-                    target = _engine.Target(fn, [input], out var first);
-                    items.Add(first);
-                }
-                else
-                {
-                    items.Add(target, [input]);
-                }
-            }
-
-            return _engine.SubmitChunk<TResult>(target!, items);
-        }, timeout);
+        return LazyMap.Ordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), timeout);
     }
 
     /// <inheritdoc />
