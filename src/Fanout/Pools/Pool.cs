@@ -5,7 +5,7 @@ namespace Fanout;
 
 /// <summary>
 /// A pool of worker processes (Python's <c>multiprocessing.Pool</c>): <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?)"/>,
-/// <see cref="Imap"/>, <see cref="ImapUnordered"/>, <see cref="Starmap"/>, <c>Apply</c> and
+/// <see cref="Imap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int)"/>, <see cref="ImapUnordered"/>, <see cref="Starmap"/>, <c>Apply</c> and
 /// <c>ApplyAsync</c>, with chunks that amortize the round trip for small calls. The workers start
 /// at once and live until the pool is closed or terminated.
 /// <para>
@@ -76,6 +76,45 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         return MapCore<T, TResult>(fn, inputs, chunkSize, x => [x], callback, errorCallback);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="fn"/> on pairs taken from two sequences in step, as Python's built-in
+    /// <c>map(fn, a, b)</c> does, and returns the results in input order; it stops at the end of
+    /// the shorter sequence. Chunk size as in the one-sequence <c>Map</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
+    public List<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        return MapCore<(T1, T2), TResult>(fn, inputs1.Zip(inputs2), chunkSize, x => [x.Item1, x.Item2], null, null).Get();
+    }
+
+    /// <summary>Calls <paramref name="fn"/> on triples taken from three sequences in step (Python's <c>map(fn, a, b, c)</c>); it stops at the end of the shortest.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
+    public List<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        ArgumentNullException.ThrowIfNull(inputs3);
+        return MapCore<(T1, T2, T3), TResult>(fn, inputs1.Zip(inputs2, inputs3), chunkSize, x => [x.Item1, x.Item2, x.Item3], null, null).Get();
+    }
+
+    /// <summary>The results of <paramref name="fn"/> on pairs from two sequences in step, one by one in input order, reading the inputs lazily (Python's <c>imap</c> over <c>zip(a, b)</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public IEnumerable<TResult> Imap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2), chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2), TResult>(fn, x => [x.Item1, x.Item2]), null);
     }
 
     /// <summary>Calls <paramref name="fn"/> on every pair of arguments (Python's <c>starmap</c>); results in input order.</summary>

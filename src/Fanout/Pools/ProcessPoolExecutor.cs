@@ -76,6 +76,31 @@ public sealed class ProcessPoolExecutor : IExecutor
     }
 
     /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2), chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2), TResult>(fn, x => [x.Item1, x.Item2]), timeout);
+    }
+
+    /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public IEnumerable<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        ArgumentNullException.ThrowIfNull(inputs3);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2, inputs3), chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2, T3), TResult>(fn, x => [x.Item1, x.Item2, x.Item3]), timeout);
+    }
+
+    /// <inheritdoc />
     public void Shutdown(bool wait = true, bool cancelPending = false)
     {
         _engine.Close();
