@@ -439,20 +439,87 @@ def main():
     w("")
     goals.append(("Worker cold start (median): Fanout within 1.3× of a .NET hello world", fmt_ratio(to_floor), fmt_ratio(best_floor), to_floor <= 1.3))
 
+    # --- 8. pools and futures ---
+    w("## 8. Pools and futures")
+    w("")
+    w("Pools of 2 workers and `f(n) = n * 2`, against Python's `multiprocessing.Pool` and `concurrent.futures.ProcessPoolExecutor` "
+      "(spawn start method). Each side times the call inside its program after a warm-up with the same call on the same pool "
+      "(the harness then waits 400 ms for the runtime's background compilation, as in sections 1–5). Higher is better.")
+    w("")
+    w("| Measurement | Fanout | Python | Fanout / Python (median of the repetitions) | Best | Goal |")
+    w("|---|---:|---:|---:|---:|---|")
+    pool_cases = (
+        ("map-chunk1", "`Pool.Map`, chunk size 1", "Pool.map(chunksize=1)", 10.0),
+        ("submit", "`ProcessPoolExecutor.Submit` one by one, then every result", "ProcessPoolExecutor.submit", 10.0),
+        ("map-auto", "`Pool.Map`, automatic chunks", "Pool.map", 1.0),
+    )
+    for case, what, peer, goal in pool_cases:
+        mine, theirs = runs("pool", case), runs("pool", "python-" + case)
+        r = paired_ratio(mine, theirs, "tasks_per_s")
+        best = best_ratio(mine, theirs, "tasks_per_s")
+        count = mine[0]["count"]
+        w(f"| {what}, {count:,} tasks | {fmt_rate(med([x['tasks_per_s'] for x in mine]))} | {fmt_rate(med([x['tasks_per_s'] for x in theirs]))} "
+          f"| **{fmt_ratio(r)}** | {fmt_ratio(best)} | ≥ {goal:g}× |")
+        goals.append((f"{what}, {count:,} tasks: Fanout ≥ {goal:g}× Python's {peer}", fmt_ratio(r), fmt_ratio(best), r >= goal))
+    first, first_py = runs("pool", "first-result"), runs("pool", "python-first-result")
+    hello_floor = med([x["median_ms"] for x in ws["hello"]])
+    w("")
+    w("| From creating a pool of 2 to its first result (median of each repetition's median) | Fanout | Python (spawn) | Python ÷ Fanout | Fanout ÷ .NET hello world (section 7) |")
+    w("|---|---:|---:|---:|---:|")
+    w(f"| `new Pool(2)` then `Apply` / `Pool(2)` then `apply` | {med([x['median_ms'] for x in first]):.1f} ms | {med([x['median_ms'] for x in first_py]):.1f} ms "
+      f"| {fmt_ratio(paired_ratio(first, first_py, 'median_ms', higher_is_better=False))} | {fmt_ratio(med([x['median_ms'] for x in first]) / hello_floor)} |")
+    w("")
+    w("- The issue's goal for the first result is at most 1.4× a .NET hello world's *lifetime*; section 7's floor is a hello world's "
+      "time to its first line, which is shorter, so the last column overstates the ratio (for information).")
+    w("- Fanout: `Fanout.Benchmarks pool --impl map-chunk1|submit|map-auto|first-result`; Python: `bench/peers/pool.py`.")
+    w("")
+
+    # --- 9. sharing between processes ---
+    w("## 9. Sharing between processes")
+    w("")
+    w("Two processes sharing memory and semaphores, against Python's `multiprocessing` (spawn). "
+      "Ping-pong and queue are timed inside each program once the worker is up; the shared counter is seed 004's program as a whole, "
+      "from its first line to the workers' join (each program prints its own time). Higher rates and lower times are better.")
+    w("")
+    w("| Measurement | Fanout | Python | Fanout / Python (median of the repetitions) | Best | Goal |")
+    w("|---|---:|---:|---:|---:|---|")
+    counter, counter_py = runs("shared-counter", "fanout"), runs("shared-counter", "python")
+    r = paired_ratio(counter, counter_py, "seconds", higher_is_better=False)
+    best = best_ratio(counter, counter_py, "seconds", higher_is_better=False)
+    w(f"| Shared counter: 2 workers count to 50,000,000 each and add under a semaphore (`samples/Seed004.SharedCounter` "
+      f"vs `bench/peers/shared_counter.py`) | {med([x['seconds'] for x in counter]):.3f} s | {med([x['seconds'] for x in counter_py]):.3f} s "
+      f"| **{fmt_ratio(r)}** | {fmt_ratio(best)} | ≥ 20× |")
+    goals.append(("Seed 004's shared counter: Fanout ≥ 20× faster than the seed's Python program", fmt_ratio(r), fmt_ratio(best), r >= 20.0))
+    for bench, key, what in (
+        ("semaphore-ping-pong", "round_trips_per_s", "Semaphore ping-pong between two processes (round trips)"),
+        ("queue", "messages_per_s", "Queue: a worker puts 64-byte messages, the parent gets them"),
+    ):
+        mine, theirs = runs(bench, "fanout"), runs(bench, "python")
+        r = paired_ratio(mine, theirs, key)
+        best = best_ratio(mine, theirs, key)
+        count = mine[0]["count"]
+        w(f"| {what}, {count:,} | {fmt_rate(med([x[key] for x in mine]))} | {fmt_rate(med([x[key] for x in theirs]))} "
+          f"| **{fmt_ratio(r)}** | {fmt_ratio(best)} | ≥ 5× |")
+        goals.append((f"{what}: Fanout ≥ 5× Python", fmt_ratio(r), fmt_ratio(best), r >= 5.0))
+    w("")
+    w("- Fanout: `Fanout.Benchmarks semaphore-ping-pong|queue`; Python: `bench/peers/sharing.py semaphore-ping-pong|queue`.")
+    w("")
+
     # --- the document ---
     doc = []
     d = doc.append
-    d("# Benchmarks: starting processes, the batch runner and workers")
+    d("# Benchmarks: starting processes, the batch runner, workers, pools and sharing")
     d("")
     d("<!-- Generated by bench/run (bench/report.py); do not edit by hand. -->")
     d("")
     d("How fast Fanout spawns, waits for and reads from child processes, measured against peers in the same run: "
       "GNU `xargs -P`, Python's `subprocess`, .NET's `System.Diagnostics.Process`, and `cat` through a pipe; "
-      "then how the `fanout run` batch runner does against GNU parallel and `xargs -P`, and how fast a worker starts "
-      "against a .NET hello world and Python's `multiprocessing`. "
+      "then how the `fanout run` batch runner does against GNU parallel and `xargs -P`, how fast a worker starts "
+      "against a .NET hello world and Python's `multiprocessing`, and how pools, futures and shared memory do against "
+      "Python's `multiprocessing` and `concurrent.futures`. "
       "Every figure is the median of the repetitions; every ratio is the median of the per-repetition ratios, "
       "and in each repetition Fanout and its peers run back to back in a rotating order, so a ratio compares runs under the same load. "
-      "In sections 1–5 times are taken inside each program after a warm-up, so runtime start-up and JIT are not counted; "
+      "In sections 1–5 and 8 times are taken inside each program after a warm-up, so runtime start-up and JIT are not counted; "
       "the batch runner's (section 6) are whole commands, start-up included.")
     d("")
     d("Reproduce with:")
@@ -508,8 +575,8 @@ def main():
     d("## Raw data")
     d("")
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
-      "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start --impl ...`); "
-      "the Python peers are in `bench/peers/`; the batch runner's commands are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`).")
+      "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool|semaphore-ping-pong|queue --impl ...`); "
+      "the Python peers are in `bench/peers/`; the batch runner's commands and the shared counter are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`, `shared_counter_run`).")
     d("")
     with open(args.output, "w", encoding="utf-8") as f:
         f.write("\n".join(doc))
