@@ -232,7 +232,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        using var items = new PoolItems();
+        using var items = PoolItems.Rent();
         var target = _engine.Target(fn, args, items);
         return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, items), callback, errorCallback);
     }

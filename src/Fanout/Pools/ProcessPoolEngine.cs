@@ -151,7 +151,7 @@ internal sealed class ProcessPoolEngine
         var oneArgument = fn.Method.GetParameters().Length == 1;
         return chunk =>
         {
-            using var items = new PoolItems();
+            using var items = PoolItems.Rent();
             foreach (var input in chunk)
             {
                 if (target is null)

@@ -60,7 +60,7 @@ public sealed class ProcessPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(args);
         _engine.ThrowIfClosed();
-        using var items = new PoolItems();
+        using var items = PoolItems.Rent();
         var target = _engine.Target(fn, args, items);
         CheckResultType<TResult>(target, fn);
         return _engine.SubmitOne<TResult>(target, items);
