@@ -28,22 +28,25 @@ internal static class PoolBenchmarks
 
         var tasks = options.Int("count", implementation == "submit" ? 20_000 : 100_000);
         var inputs = Enumerable.Range(0, tasks).ToList();
-        using var pool = new Pool(processes);
+        using var pool = implementation == "submit" ? null : new Pool(processes);
         using var executor = implementation == "submit" ? new ProcessPoolExecutor(processes) : null;
-        Action run = implementation switch
+        var warmup = inputs.Take(Math.Min(tasks, 1000)).ToList();
+        Func<List<int>, List<int>> run = implementation switch
         {
-            "map-chunk1" => () => Check(pool.Map(Double, inputs, chunkSize: 1)),
-            "map-auto" => () => Check(pool.Map(Double, inputs)),
-            "submit" => () => Check([.. inputs.Select(n => executor!.Submit(Double, n)).ToList().Select(f => f.Result())]),
+            "map-chunk1" => batch => pool!.Map(Double, batch, chunkSize: 1),
+            "map-auto" => batch => pool!.Map(Double, batch),
+            "submit" => batch => [.. batch.Select(n => executor!.Submit(Double, n)).ToList().Select(f => f.Result())],
             _ => throw new ArgumentException($"Unknown implementation '{implementation}' (map-chunk1, submit, map-auto, first-result)."),
         };
 
-        // The warm-up: workers up, code compiled on both sides.
-        pool.Map(Double, inputs.Take(1000).ToList(), chunkSize: 1);
-        executor?.Map(Double, inputs.Take(1000)).ToList();
+        // The warm-up: workers up, the same code compiled on both sides, the runtime's background
+        // compilation done (as Python's peer warms its pool with the same call).
+        run(warmup);
+        Workers.Settle();
         var clock = Stopwatch.StartNew();
-        run();
+        var results = run(inputs);
         var seconds = clock.Elapsed.TotalSeconds;
+        Check(results);
         return new Result("pool", implementation)
             .Add("count", tasks)
             .Add("seconds", seconds)

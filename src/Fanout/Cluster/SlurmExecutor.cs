@@ -130,7 +130,7 @@ public sealed partial class SlurmExecutor : IExecutor
         PoolTarget? target = null;
         return LazyMap.Ordered(inputs, chunkSize, Options.MapWindow, chunk =>
         {
-            using var items = new PoolItems();
+            using var items = PoolItems.Rent();
             foreach (var input in chunk)
             {
                 if (target is null)

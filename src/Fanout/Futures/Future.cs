@@ -17,7 +17,7 @@ namespace Fanout;
 public abstract class Future
 {
     private readonly Lock _gate = new();
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _done; // Created by the first waiter only: most pool futures are never waited on one by one.
     private FutureState _state;
     private Exception? _exception;
     private List<Action>? _callbacks;
@@ -47,7 +47,18 @@ public abstract class Future
     public bool IsDone => State is FutureState.Finished or FutureState.Cancelled;
 
     /// <summary>A task that completes (successfully, whatever the outcome) when the future is done.</summary>
-    internal Task Done => _done.Task;
+    internal Task Done
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state is FutureState.Finished or FutureState.Cancelled
+                    ? Task.CompletedTask
+                    : (_done ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+        }
+    }
 
     /// <summary>The lock, for derived types that keep their value under it.</summary>
     private protected Lock Gate => _gate;
@@ -122,7 +133,7 @@ public abstract class Future
 
     /// <summary>Waits until the future is done or <paramref name="timeout"/> has passed; true if it is done. Never throws the call's exception.</summary>
     /// <param name="timeout">How long to wait; null waits as long as it takes.</param>
-    public bool Wait(TimeSpan? timeout = null) => timeout is { } t ? _done.Task.Wait(t) : WaitForever();
+    public bool Wait(TimeSpan? timeout = null) => timeout is { } t ? Done.Wait(t) : WaitForever();
 
     /// <summary>
     /// Adds a callback that runs once when the future is done — finished or cancelled — with the
@@ -218,15 +229,17 @@ public abstract class Future
     private protected void Complete()
     {
         List<Action>? callbacks;
+        TaskCompletionSource? done;
         lock (_gate)
         {
             Debug.Assert(_state is FutureState.Finished or FutureState.Cancelled, "Complete() follows a final transition.");
             callbacks = _callbacks;
             _callbacks = null;
+            done = _done;
         }
 
         OnCompleted();
-        _done.TrySetResult();
+        done?.TrySetResult();
         foreach (var callback in callbacks ?? [])
             Run(callback);
     }
@@ -252,7 +265,7 @@ public abstract class Future
 
     private bool WaitForever()
     {
-        _done.Task.Wait();
+        Done.Wait();
         return true;
     }
 

@@ -36,6 +36,44 @@ public interface IExecutor : IDisposable, IAsyncDisposable
     IEnumerable<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, TimeSpan? timeout = null, int chunkSize = 1);
 
     /// <summary>
+    /// Calls <paramref name="fn"/> on pairs taken from two sequences in step, and yields the results
+    /// in input order (Python's <c>map(fn, iterable1, iterable2)</c>): it stops at the end of the
+    /// shorter sequence. Lazy and bounded like the one-sequence <c>Map</c>.
+    /// </summary>
+    /// <param name="fn">The function. A process pool needs a static method or a lambda that captures nothing.</param>
+    /// <param name="inputs1">The first arguments.</param>
+    /// <param name="inputs2">The second arguments.</param>
+    /// <param name="timeout">The time, from this call, by which each result must be ready; null waits as long as it takes.</param>
+    /// <param name="chunkSize">Calls sent to a worker process in one message; a thread pool ignores it.</param>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="FutureTimeoutException">A result was not ready in time (thrown while iterating).</exception>
+    /// <example><c>executor.Map(Math.Pow, bases, exponents)</c></example>
+    IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        // For executors that run delegates in this process; process pools send both arguments instead.
+        ArgumentNullException.ThrowIfNull(fn);
+        return Map<(T1, T2), TResult>(pair => fn(pair.Item1, pair.Item2), inputs1.Zip(inputs2), timeout, chunkSize);
+    }
+
+    /// <summary>
+    /// Calls <paramref name="fn"/> on triples taken from three sequences in step (Python's
+    /// <c>map(fn, a, b, c)</c>), in input order; it stops at the end of the shortest.
+    /// </summary>
+    /// <param name="fn">The function. A process pool needs a static method or a lambda that captures nothing.</param>
+    /// <param name="inputs1">The first arguments.</param>
+    /// <param name="inputs2">The second arguments.</param>
+    /// <param name="inputs3">The third arguments.</param>
+    /// <param name="timeout">The time, from this call, by which each result must be ready; null waits as long as it takes.</param>
+    /// <param name="chunkSize">Calls sent to a worker process in one message; a thread pool ignores it.</param>
+    /// <exception cref="InvalidOperationException">The executor was shut down.</exception>
+    /// <exception cref="FutureTimeoutException">A result was not ready in time (thrown while iterating).</exception>
+    IEnumerable<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Map<(T1, T2, T3), TResult>(triple => fn(triple.Item1, triple.Item2, triple.Item3), inputs1.Zip(inputs2, inputs3), timeout, chunkSize);
+    }
+
+    /// <summary>
     /// Stops accepting work (Python's <c>shutdown(wait, cancel_futures)</c>). Idempotent.
     /// </summary>
     /// <param name="wait">Waits until the running and pending calls are done and the workers have exited.</param>

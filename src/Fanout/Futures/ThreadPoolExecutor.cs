@@ -84,6 +84,20 @@ public sealed class ThreadPoolExecutor : IExecutor
     }
 
     /// <inheritdoc />
+    public IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Map<(T1, T2), TResult>(pair => fn(pair.Item1, pair.Item2), inputs1.Zip(inputs2), timeout, chunkSize);
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return Map<(T1, T2, T3), TResult>(triple => fn(triple.Item1, triple.Item2, triple.Item3), inputs1.Zip(inputs2, inputs3), timeout, chunkSize);
+    }
+
+    /// <inheritdoc />
     public void Shutdown(bool wait = true, bool cancelPending = false)
     {
         List<Future> cancelled = [];

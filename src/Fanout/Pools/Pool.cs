@@ -5,7 +5,7 @@ namespace Fanout;
 
 /// <summary>
 /// A pool of worker processes (Python's <c>multiprocessing.Pool</c>): <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?)"/>,
-/// <see cref="Imap"/>, <see cref="ImapUnordered"/>, <see cref="Starmap"/>, <c>Apply</c> and
+/// <see cref="Imap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int)"/>, <see cref="ImapUnordered"/>, <see cref="Starmap"/>, <c>Apply</c> and
 /// <c>ApplyAsync</c>, with chunks that amortize the round trip for small calls. The workers start
 /// at once and live until the pool is closed or terminated.
 /// <para>
@@ -78,6 +78,45 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         return MapCore<T, TResult>(fn, inputs, chunkSize, x => [x], callback, errorCallback);
     }
 
+    /// <summary>
+    /// Calls <paramref name="fn"/> on pairs taken from two sequences in step, as Python's built-in
+    /// <c>map(fn, a, b)</c> does, and returns the results in input order; it stops at the end of
+    /// the shorter sequence. Chunk size as in the one-sequence <c>Map</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
+    public List<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        return MapCore<(T1, T2), TResult>(fn, inputs1.Zip(inputs2), chunkSize, x => [x.Item1, x.Item2], null, null).Get();
+    }
+
+    /// <summary>Calls <paramref name="fn"/> on triples taken from three sequences in step (Python's <c>map(fn, a, b, c)</c>); it stops at the end of the shortest.</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
+    public List<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        ArgumentNullException.ThrowIfNull(inputs3);
+        return MapCore<(T1, T2, T3), TResult>(fn, inputs1.Zip(inputs2, inputs3), chunkSize, x => [x.Item1, x.Item2, x.Item3], null, null).Get();
+    }
+
+    /// <summary>The results of <paramref name="fn"/> on pairs from two sequences in step, one by one in input order, reading the inputs lazily (Python's <c>imap</c> over <c>zip(a, b)</c>).</summary>
+    /// <exception cref="InvalidOperationException">The pool is closed.</exception>
+    public IEnumerable<TResult> Imap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2), chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2), TResult>(fn, x => [x.Item1, x.Item2]), null);
+    }
+
     /// <summary>Calls <paramref name="fn"/> on every pair of arguments (Python's <c>starmap</c>); results in input order.</summary>
     /// <exception cref="InvalidOperationException">The pool is closed.</exception>
     public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<(T1, T2)> inputs, int? chunkSize = null)
@@ -96,7 +135,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        return LazyMap.Ordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+        return LazyMap.Ordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), null);
     }
 
     /// <summary>The results in the order they finish (Python's <c>imap_unordered</c>), reading the inputs lazily.</summary>
@@ -105,7 +144,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        return LazyMap.Unordered(inputs, chunkSize, Window, Submitter<T, TResult>(fn, x => [x]), null);
+        return LazyMap.Unordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(Processes, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), null);
     }
 
     /// <summary>Runs <paramref name="fn"/>() in a worker and blocks until its result (Python's <c>apply</c>).</summary>
@@ -189,14 +228,13 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         await _engine.Completion.ConfigureAwait(false);
     }
 
-    private int Window => Processes * (ProcessPoolEngine.PipelineDepth + 2);
-
     private AsyncResult<TResult> ApplyCore<TResult>(Delegate fn, object?[] args, Action<TResult>? callback, Action<Exception>? errorCallback)
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        var target = _engine.Target(fn, args, out var arguments);
-        return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, arguments), callback, errorCallback);
+        using var items = PoolItems.Rent();
+        var target = _engine.Target(fn, args, items);
+        return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, items), callback, errorCallback);
     }
 
     /// <summary>Submits every chunk now and gathers their values into one list, in input order.</summary>
@@ -207,7 +245,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         var all = inputs.ToList();
         var size = chunkSize ?? AutomaticChunkSize(all.Count);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(chunkSize));
-        var submit = Submitter<T, TResult>(fn, arguments);
+        var submit = _engine.ChunkSubmitter<T, TResult>(fn, arguments);
         var chunks = all.Chunk(size).Select(submit).ToList();
         var gathered = new Future<List<TResult>>();
         gathered.TrySetRunning();
@@ -219,16 +257,16 @@ public sealed class Pool : IDisposable, IAsyncDisposable
             chunk.AddDoneCallback(_ =>
             {
                 if (Interlocked.Decrement(ref left) == 0)
-                    Gather(chunks, gathered);
+                    Gather(chunks, all.Count, gathered);
             });
         }
 
         return new AsyncResult<List<TResult>>(gathered, callback, errorCallback);
     }
 
-    private static void Gather<TResult>(List<Future<TResult[]>> chunks, Future<List<TResult>> gathered)
+    private static void Gather<TResult>(List<Future<TResult[]>> chunks, int count, Future<List<TResult>> gathered)
     {
-        var results = new List<TResult>();
+        var results = new List<TResult>(count);
         foreach (var chunk in chunks)
         {
             if (chunk.IsCancelled)
@@ -253,29 +291,6 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     internal static int AutomaticChunkSize(int count, int processes) => Math.Max(1, (count + (processes * 4) - 1) / (processes * 4));
 
     private int AutomaticChunkSize(int count) => AutomaticChunkSize(count, Processes);
-
-    private Func<T[], Future<TResult[]>> Submitter<T, TResult>(Delegate fn, Func<T, object?[]> arguments)
-    {
-        PoolTarget? target = null;
-        return chunk =>
-        {
-            using var items = new PoolItems();
-            foreach (var input in chunk)
-            {
-                if (target is null)
-                {
-                    target = _engine.Target(fn, arguments(input), out var first);
-                    items.Add(first);
-                }
-                else
-                {
-                    items.Add(target, arguments(input));
-                }
-            }
-
-            return _engine.SubmitChunk<TResult>(target!, items);
-        };
-    }
 
     private void ThrowIfRunning()
     {

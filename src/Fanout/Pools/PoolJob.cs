@@ -25,16 +25,27 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     /// <summary>True once its future was moved to running (it stays so if it must be sent to another worker).</summary>
     internal bool Started { get; set; }
 
+    /// <summary>When it was last sent to a worker (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    internal long SentAt { get; set; }
+
+    /// <summary>A job of one call (its arguments in <paramref name="items"/>), whose value completes <paramref name="future"/>.</summary>
+    [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
+    internal static PoolJob ForOne<TResult>(PoolTarget target, PoolItems items, out Future<TResult> future)
+    {
+        var result = future = new Future<TResult>();
+        var typed = target.ResultType == typeof(TResult);
+        return new PoolJob(target, items.ToArray(), 1, result,
+            values => result.TrySetResult(typed ? WireValue<TResult>.Read(values[0]) : Read<TResult>(values[0], target.ResultType)),
+            e => result.TrySetException(e));
+    }
+
     /// <summary>A job of one call, whose value completes <paramref name="future"/>.</summary>
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
     internal static PoolJob ForOne<TResult>(PoolTarget target, JsonElement[] arguments, out Future<TResult> future)
     {
-        var result = future = new Future<TResult>();
-        using var items = new PoolItems();
+        using var items = PoolItems.Rent();
         items.Add(arguments);
-        return new PoolJob(target, items.ToArray(), 1, result,
-            values => result.TrySetResult(Read<TResult>(values[0], target.ResultType)),
-            e => result.TrySetException(e));
+        return ForOne(target, items, out future);
     }
 
     /// <summary>A job of a chunk of calls, whose values complete <paramref name="future"/> as one array.</summary>
@@ -43,13 +54,14 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     {
         var result = future = new Future<TResult[]>();
         var count = items.Count;
+        var typed = target.ResultType == typeof(TResult);
         return new PoolJob(target, items.ToArray(), count, result,
             values =>
             {
                 var results = new TResult[count];
                 var i = 0;
                 foreach (var value in values.EnumerateArray())
-                    results[i++] = Read<TResult>(value, target.ResultType);
+                    results[i++] = typed ? WireValue<TResult>.Read(value) : Read<TResult>(value, target.ResultType);
                 result.TrySetResult(results);
             },
             e => result.TrySetException(e));

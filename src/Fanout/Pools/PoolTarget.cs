@@ -43,6 +43,25 @@ internal sealed class PoolTarget
         return new PoolTarget(idOf(target.Reference, target.Instance), target, fn.Method.GetParameters(), fn.Method.Name);
     }
 
+    /// <summary>
+    /// True when <paramref name="fn"/>, a delegate of the same method, needs no new check: a static
+    /// method not bound to an object, or a lambda that captures nothing (whose only object is the
+    /// compiler's field-less singleton). A method of an object is checked per object.
+    /// </summary>
+    internal bool Reuses(Delegate fn) => Reference.Kind switch
+    {
+        TargetKind.Static => fn.Target is null,
+        TargetKind.Lambda => fn.Target is not null,
+        _ => false,
+    };
+
+    /// <summary>True for a method of one parameter of exactly type <typeparamref name="T"/>, whose calls <see cref="PoolItems.Add{T}"/> writes without boxing.</summary>
+    internal bool TakesOnly<T>() => Parameters.Length == 1 && Parameters[0].ParameterType == typeof(T);
+
+    /// <summary>The refusal for argument <paramref name="index"/> (from 0) that the serializer could not write.</summary>
+    internal ArgumentException Unsendable(int index, Exception e) =>
+        new($"Argument {index + 1} of {MethodName} cannot be sent to a worker process: {e.Message}", e);
+
     /// <summary>Writes one more call's arguments as the declared parameter types.</summary>
     /// <exception cref="ArgumentException">An argument cannot be sent.</exception>
     internal void Write(Utf8JsonWriter json, object?[] args)
@@ -60,7 +79,7 @@ internal sealed class PoolTarget
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
-                throw new ArgumentException($"Argument {i + 1} of {MethodName} cannot be sent to a worker process: {e.Message}", nameof(args), e);
+                throw Unsendable(i, e);
             }
         }
     }

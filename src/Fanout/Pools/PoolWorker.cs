@@ -25,6 +25,9 @@ internal sealed class PoolWorker : IAsyncDisposable
     private readonly ChildProcess _child;
     private readonly PipeEndStream _control;
     private readonly PipeEndStream _replies;
+    private readonly FrameReader _replyFrames;
+    private readonly FrameBuffer _outgoing = new();
+    private readonly Utf8JsonWriter _json;
     private readonly HashSet<int> _knownTargets = [];
     private volatile string? _killedBecause;
 
@@ -34,6 +37,8 @@ internal sealed class PoolWorker : IAsyncDisposable
         _child = child;
         _control = control;
         _replies = replies;
+        _replyFrames = new FrameReader(replies);
+        _json = new Utf8JsonWriter(_outgoing, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <summary>What ended a task.</summary>
@@ -112,7 +117,7 @@ internal sealed class PoolWorker : IAsyncDisposable
         byte[]? frame = null;
         try
         {
-            frame = await Frames.ReadAsync(_replies, CancellationToken.None).ConfigureAwait(false);
+            frame = await _replyFrames.ReadAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -124,36 +129,46 @@ internal sealed class PoolWorker : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends <paramref name="job"/>; the worker runs its tasks in the order they were sent and
-    /// answers each with one reply. A broken pipe is ignored here: <see cref="ReadReplyAsync"/>
-    /// then sees the worker's death.
+    /// Sends <paramref name="jobs"/> in one write; the worker runs its tasks in the order they were
+    /// sent and answers each with one reply. A broken pipe is ignored here:
+    /// <see cref="ReadReplyAsync"/> then sees the worker's death.
     /// </summary>
-    internal async Task SendAsync(PoolJob job)
+    internal async Task SendAsync(IReadOnlyList<PoolJob> jobs)
     {
-        var target = job.Target;
-        var first = _knownTargets.Add(target.Id);
-        var frame = Frames.Encode(PoolWire.Task(target.Id, first ? target.Reference : null, first ? target.Instance : null, job.Items));
+        _outgoing.Clear();
+        foreach (var job in jobs)
+        {
+            var target = job.Target;
+            var first = _knownTargets.Add(target.Id);
+            PoolWire.AppendTask(_outgoing, _json, target.Id, first ? target.Reference : null, first ? target.Instance : null, job.Items);
+        }
+
         try
         {
-            await _control.WriteAsync(frame).ConfigureAwait(false);
+            await _control.WriteAsync(_outgoing.Written).ConfigureAwait(false);
         }
         catch (IOException)
         {
         }
     }
 
+    /// <summary>True when the next reply is already buffered, so <see cref="ReadReplyAsync"/> returns it without waiting.</summary>
+    internal bool HasReplyReady => _replyFrames.HasBufferedFrame;
+
     /// <summary>Waits for the next reply, the worker's death, or the end of <paramref name="timeout"/> (then the worker is killed).</summary>
-    internal async Task<(Outcome Outcome, byte[]? Reply)> ReadReplyAsync(TimeSpan? timeout)
+    internal async ValueTask<(Outcome Outcome, byte[]? Reply)> ReadReplyAsync(TimeSpan? timeout)
     {
-        using var time = new CancellationTokenSource();
+        if (_replyFrames.TryReadBuffered(out var buffered))
+            return (Outcome.Replied, buffered);
+        using var time = timeout is null ? null : new CancellationTokenSource();
         if (timeout is { } t)
-            time.CancelAfter(t);
+            time!.CancelAfter(t);
         byte[]? reply = null;
         try
         {
-            reply = await Frames.ReadAsync(_replies, time.Token).ConfigureAwait(false);
+            reply = await _replyFrames.ReadAsync(time?.Token ?? CancellationToken.None).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (time.IsCancellationRequested)
+        catch (OperationCanceledException) when (time?.IsCancellationRequested == true)
         {
             Kill("the task's time was up");
             await _child.Exited.ConfigureAwait(false);
@@ -188,7 +203,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     {
         try
         {
-            await _control.WriteAsync(Frames.Encode(PoolWire.Exit())).ConfigureAwait(false);
+            await _control.WriteAsync(PoolWire.Exit()).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -203,6 +218,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var status = await _child.Exited.ConfigureAwait(false);
+        await _json.DisposeAsync().ConfigureAwait(false);
         await _replies.DisposeAsync().ConfigureAwait(false);
         await _control.DisposeAsync().ConfigureAwait(false);
         _child.Dispose();

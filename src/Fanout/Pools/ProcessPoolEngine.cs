@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -30,6 +32,7 @@ internal sealed class ProcessPoolEngine
     private readonly Lock _gate = new();
     private readonly Channel<PoolJob> _jobs = Channel.CreateUnbounded<PoolJob>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
     private readonly ConcurrentDictionary<(string Type, int Token, string? Instance), int> _targetIds = new();
+    private readonly ConcurrentDictionary<MethodInfo, PoolTarget> _checkedTargets = new();
     private readonly PoolWorker?[] _workers;
     private readonly Task[] _slots;
     private readonly Dictionary<Future, int> _running = [];
@@ -43,8 +46,16 @@ internal sealed class ProcessPoolEngine
     private bool _terminated;
     private Exception? _broken;
 
-    /// <summary>How many jobs a worker may have been sent and not yet answered, while every worker has work.</summary>
-    internal const int PipelineDepth = 8;
+    /// <summary>The most jobs a worker may have been sent and not yet answered, while every worker has work (<see cref="PipelinePace"/> chooses how many).</summary>
+    internal const int PipelineDepth = PipelinePace.MaxDepth;
+
+    /// <summary>
+    /// How many chunks a lazy map keeps in flight: enough to fill every worker's pipeline with
+    /// small chunks, and never fewer than ten per worker; large chunks get fewer, which bounds the
+    /// inputs held in memory.
+    /// </summary>
+    internal static int MapWindow(int processes, int chunkSize) =>
+        processes * (Math.Clamp(PipelineDepth / Math.Max(chunkSize, 1), 8, PipelineDepth) + 2);
 
     /// <summary>Starts <paramref name="processes"/> workers at once.</summary>
     /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
@@ -106,6 +117,55 @@ internal sealed class ProcessPoolEngine
         PoolTarget.From(fn, args, (reference, instance) => _targetIds.GetOrAdd(
             (reference.Type, reference.MethodToken, instance?.GetRawText()), _ => Interlocked.Increment(ref _nextTargetId)), out arguments);
 
+    /// <summary>
+    /// Checks <paramref name="fn"/> and writes its call with <paramref name="args"/> into
+    /// <paramref name="items"/>. A static method or a lambda that captures nothing is checked once
+    /// per pool; later calls only have their arguments checked and written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The method or an argument cannot be sent to a worker.</exception>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    internal PoolTarget Target(Delegate fn, object?[] args, PoolItems items)
+    {
+        if (fn.HasSingleTarget && _checkedTargets.TryGetValue(fn.Method, out var known) && known.Reuses(fn))
+        {
+            items.Add(known, args);
+            return known;
+        }
+
+        var target = Target(fn, args, out var first);
+        items.Add(first);
+        if (target.Reuses(fn))
+            _checkedTargets.TryAdd(fn.Method, target);
+        return target;
+    }
+
+    /// <summary>
+    /// Turns chunks of inputs into queued jobs for <paramref name="fn"/>: the first input is checked
+    /// at the call site; after it, inputs of a one-parameter method of exactly that type are written
+    /// without boxing, any others through <paramref name="arguments"/>.
+    /// </summary>
+    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
+    internal Func<T[], Future<TResult[]>> ChunkSubmitter<T, TResult>(Delegate fn, Func<T, object?[]> arguments)
+    {
+        PoolTarget? target = null;
+        var oneArgument = fn.Method.GetParameters().Length == 1;
+        return chunk =>
+        {
+            using var items = PoolItems.Rent();
+            foreach (var input in chunk)
+            {
+                if (target is null)
+                    target = Target(fn, arguments(input), items);
+                else if (oneArgument && target.TakesOnly<T>())
+                    items.Add(target, input);
+                else
+                    items.Add(target, arguments(input));
+            }
+
+            return SubmitChunk<TResult>(target!, items);
+        };
+    }
+
     /// <summary>Queues a chunk of calls whose values arrive as one array.</summary>
     /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
@@ -118,9 +178,9 @@ internal sealed class ProcessPoolEngine
     /// <summary>Queues one call.</summary>
     /// <exception cref="InvalidOperationException">The pool is closed, terminated or broken.</exception>
     [RequiresUnreferencedCode("Results are deserialized with System.Text.Json reflection.")]
-    internal Future<TResult> SubmitOne<TResult>(PoolTarget target, JsonElement[] arguments)
+    internal Future<TResult> SubmitOne<TResult>(PoolTarget target, PoolItems items)
     {
-        Enqueue(PoolJob.ForOne<TResult>(target, arguments, out var future));
+        Enqueue(PoolJob.ForOne<TResult>(target, items, out var future));
         return future;
     }
 
@@ -279,21 +339,37 @@ internal sealed class ProcessPoolEngine
     {
         var done = 0;
         var inFlight = new Queue<PoolJob>();
+        var batch = new List<PoolJob>();
+        var pace = new PipelinePace();
         while (true)
         {
             // Send one job to an idle worker; more (a pipeline, which hides the round trip) only
-            // while every worker has work, so that calls spread over the workers first.
-            while (inFlight.Count == 0
-                || (inFlight.Count < PipelineDepth && Volatile.Read(ref _busySlots) == Processes && !worker.WasKilled
-                    && (MaxTasksPerChild is not { } max || done + inFlight.Count < max)))
+            // while every worker has work, so that calls spread over the workers first. The jobs
+            // taken together go out in one write.
+            batch.Clear();
+            var depth = pace.Depth;
+            while (inFlight.Count + batch.Count == 0
+                || (inFlight.Count + batch.Count < depth && Volatile.Read(ref _busySlots) == Processes && !worker.WasKilled
+                    && (MaxTasksPerChild is not { } max || done + inFlight.Count + batch.Count < max)))
             {
                 if (!TryTake(out var job))
                     break;
                 if (!Begin(slot, job))
                     continue;
-                inFlight.Enqueue(job);
+                batch.Add(job);
                 setBusy(true);
-                await worker.SendAsync(job).ConfigureAwait(false);
+            }
+
+            if (batch.Count > 0)
+            {
+                var sentAt = Stopwatch.GetTimestamp();
+                foreach (var job in batch)
+                {
+                    job.SentAt = sentAt;
+                    inFlight.Enqueue(job);
+                }
+
+                await worker.SendAsync(batch).ConfigureAwait(false);
             }
 
             setBusy(inFlight.Count > 0);
@@ -310,45 +386,51 @@ internal sealed class ProcessPoolEngine
                 return false;
             }
 
-            lock (_gate)
-                _heads[slot] = inFlight.Peek().Future;
-            var (outcome, reply) = await worker.ReadReplyAsync(TaskTimeout).ConfigureAwait(false);
-            var head = inFlight.Dequeue();
-            End(slot, head);
-            switch (outcome)
+            // Replies already read in one go are handled without going back to the queue.
+            do
             {
-                case PoolWorker.Outcome.Replied:
-                    Finish(head, reply!, worker);
-                    break;
-                case PoolWorker.Outcome.TimedOut:
-                    head.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
-                    break;
-                default:
-                    // Lost, or killed on purpose: a cancelled future ignores this.
-                    head.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
-                    break;
-            }
-
-            if (outcome != PoolWorker.Outcome.Replied || worker.WasKilled)
-            {
-                // Only the call at the head was running; the ones behind it never started and go
-                // back to the queue (still marked running), for this slot's next worker or another.
-                while (inFlight.TryDequeue(out var waiting))
+                lock (_gate)
+                    _heads[slot] = inFlight.Peek().Future;
+                var (outcome, reply) = await worker.ReadReplyAsync(TaskTimeout).ConfigureAwait(false);
+                var head = inFlight.Dequeue();
+                End(slot, head);
+                switch (outcome)
                 {
-                    End(slot, waiting);
-                    _retry.Enqueue(waiting);
+                    case PoolWorker.Outcome.Replied:
+                        pace.Replied(head.SentAt);
+                        Finish(head, reply!, worker);
+                        break;
+                    case PoolWorker.Outcome.TimedOut:
+                        head.Fail(new TaskTimeoutException(worker.Name, worker.Pid, TaskTimeout!.Value));
+                        break;
+                    default:
+                        // Lost, or killed on purpose: a cancelled future ignores this.
+                        head.Fail(new WorkerLostException(worker.Name, worker.Pid, await worker.Exited.ConfigureAwait(false)));
+                        break;
                 }
 
-                worker.Kill("it is being replaced");
-                await worker.Exited.ConfigureAwait(false);
-                return !Stopping;
-            }
+                if (outcome != PoolWorker.Outcome.Replied || worker.WasKilled)
+                {
+                    // Only the call at the head was running; the ones behind it never started and go
+                    // back to the queue (still marked running), for this slot's next worker or another.
+                    while (inFlight.TryDequeue(out var waiting))
+                    {
+                        End(slot, waiting);
+                        _retry.Enqueue(waiting);
+                    }
 
-            if (++done == MaxTasksPerChild)
-            {
-                await worker.ExitAsync().ConfigureAwait(false);
-                return !Stopping;
+                    worker.Kill("it is being replaced");
+                    await worker.Exited.ConfigureAwait(false);
+                    return !Stopping;
+                }
+
+                if (++done == MaxTasksPerChild)
+                {
+                    await worker.ExitAsync().ConfigureAwait(false);
+                    return !Stopping;
+                }
             }
+            while (inFlight.Count > 0 && worker.HasReplyReady);
         }
     }
 

@@ -60,9 +60,10 @@ public sealed class ProcessPoolExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(args);
         _engine.ThrowIfClosed();
-        var target = _engine.Target(fn, args, out var arguments);
+        using var items = PoolItems.Rent();
+        var target = _engine.Target(fn, args, items);
         CheckResultType<TResult>(target, fn);
-        return _engine.SubmitOne<TResult>(target, arguments);
+        return _engine.SubmitOne<TResult>(target, items);
     }
 
     /// <inheritdoc />
@@ -71,25 +72,32 @@ public sealed class ProcessPoolExecutor : IExecutor
     {
         ArgumentNullException.ThrowIfNull(fn);
         _engine.ThrowIfClosed();
-        PoolTarget? target = null;
-        return LazyMap.Ordered(inputs, chunkSize, MaxWorkers * (ProcessPoolEngine.PipelineDepth + 2), chunk =>
-        {
-            using var items = new PoolItems();
-            foreach (var input in chunk)
-            {
-                if (target is null)
-                {
-                    target = _engine.Target(fn, [input], out var first);
-                    items.Add(first);
-                }
-                else
-                {
-                    items.Add(target, [input]);
-                }
-            }
+        return LazyMap.Ordered(inputs, chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize), _engine.ChunkSubmitter<T, TResult>(fn, x => [x]), timeout);
+    }
 
-            return _engine.SubmitChunk<TResult>(target!, items);
-        }, timeout);
+    /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public IEnumerable<TResult> Map<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2), chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2), TResult>(fn, x => [x.Item1, x.Item2]), timeout);
+    }
+
+    /// <inheritdoc />
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
+    public IEnumerable<TResult> Map<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> fn, IEnumerable<T1> inputs1, IEnumerable<T2> inputs2, IEnumerable<T3> inputs3, TimeSpan? timeout = null, int chunkSize = 1)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        ArgumentNullException.ThrowIfNull(inputs1);
+        ArgumentNullException.ThrowIfNull(inputs2);
+        ArgumentNullException.ThrowIfNull(inputs3);
+        _engine.ThrowIfClosed();
+        return LazyMap.Ordered(inputs1.Zip(inputs2, inputs3), chunkSize, ProcessPoolEngine.MapWindow(MaxWorkers, chunkSize),
+            _engine.ChunkSubmitter<(T1, T2, T3), TResult>(fn, x => [x.Item1, x.Item2, x.Item3]), timeout);
     }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Fanout.Ipc;
 
 namespace Fanout;
 
@@ -13,45 +14,72 @@ namespace Fanout;
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
-/// These are payloads: a pipe carries each in a frame (<see cref="Ipc.Frames"/>); a
-/// <see cref="SlurmExecutor"/> writes a task and its reply as plain files in the shared folder.
 /// </summary>
 internal static class PoolWire
 {
-    internal static byte[] Task(int targetId, TargetReference? target, JsonElement? instance, byte[] items) => Write(json =>
-    {
-        json.WriteNumber("id", targetId);
-        if (target is not null)
+    /// <summary>Appends a task frame to <paramref name="frames"/> (several may go out in one write).</summary>
+    internal static void AppendTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items) =>
+        Append(frames, json, json =>
         {
-            json.WritePropertyName("target");
-            WorkerWire.WriteTarget(json, target);
-            if (instance is { } i)
+            json.WriteNumber("id", targetId);
+            if (target is not null)
             {
-                json.WritePropertyName("instance");
-                i.WriteTo(json);
+                json.WritePropertyName("target");
+                WorkerWire.WriteTarget(json, target);
+                if (instance is { } i)
+                {
+                    json.WritePropertyName("instance");
+                    i.WriteTo(json);
+                }
             }
-        }
 
-        json.WritePropertyName("items");
-        json.WriteRawValue(items, skipInputValidation: true);
-    });
+            json.WritePropertyName("items");
+            json.WriteRawValue(items, skipInputValidation: true);
+        });
+
+    /// <summary>A task as a bare payload, without a frame's length (a cluster job reads it from a file).</summary>
+    internal static byte[] Task(int targetId, TargetReference? target, JsonElement? instance, byte[] items)
+    {
+        var frames = new FrameBuffer();
+        using var json = new Utf8JsonWriter(frames, new JsonWriterOptions { SkipValidation = true });
+        AppendTask(frames, json, targetId, target, instance, items);
+        return frames.OnlyPayload.ToArray();
+    }
 
     internal static byte[] Exit() => Write(json => json.WriteBoolean("exit", true));
 
-    /// <summary>A reply with values, written by <paramref name="values"/> into the open "values" array.</summary>
-    internal static byte[] Values(Action<Utf8JsonWriter> values) => Write(json =>
+    /// <summary>Appends a reply with the values of <paramref name="runner"/>'s calls of <paramref name="items"/>; when a call throws, nothing is appended and <paramref name="index"/> names it.</summary>
+    internal static void AppendValues(FrameBuffer frames, Utf8JsonWriter json, PoolTaskRunner runner, JsonElement items, ref int index)
     {
-        json.WriteStartArray("values");
-        values(json);
-        json.WriteEndArray();
-    });
+        frames.StartFrame();
+        try
+        {
+            json.Reset(frames);
+            json.WriteStartObject();
+            json.WriteStartArray("values");
+            runner.Run(items, json, ref index);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.Flush();
+        }
+        catch
+        {
+            json.Reset();
+            frames.AbandonFrame();
+            throw;
+        }
 
-    internal static byte[] Error(int index, RemoteError error) => Write(json =>
-    {
-        json.WriteNumber("index", index);
-        json.WritePropertyName("error");
-        WorkerWire.WriteError(json, error);
-    });
+        frames.EndFrame();
+    }
+
+    /// <summary>Appends a reply that carries the error of the call at <paramref name="index"/>.</summary>
+    internal static void AppendError(FrameBuffer frames, Utf8JsonWriter json, int index, RemoteError error) =>
+        Append(frames, json, json =>
+        {
+            json.WriteNumber("index", index);
+            json.WritePropertyName("error");
+            WorkerWire.WriteError(json, error);
+        });
 
     /// <summary>A reply (read from <paramref name="document"/>, which must outlive the values): the values array, or the index of the call that failed and its error.</summary>
     internal static (JsonElement Values, int Index, RemoteError? Error) ReadReply(JsonDocument document)
@@ -60,6 +88,28 @@ internal static class PoolWire
         if (root.TryGetProperty("error", out var error))
             return (default, root.GetProperty("index").GetInt32(), WorkerWire.ReadError(error));
         return (root.GetProperty("values"), 0, null);
+    }
+
+    /// <summary>One frame's JSON object into <paramref name="frames"/>; a half-written frame is dropped when <paramref name="body"/> throws.</summary>
+    private static void Append(FrameBuffer frames, Utf8JsonWriter json, Action<Utf8JsonWriter> body)
+    {
+        frames.StartFrame();
+        try
+        {
+            json.Reset(frames);
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+            json.Flush();
+        }
+        catch
+        {
+            json.Reset();
+            frames.AbandonFrame();
+            throw;
+        }
+
+        frames.EndFrame();
     }
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
@@ -72,6 +122,6 @@ internal static class PoolWire
             json.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return Ipc.Frames.Encode(buffer.WrittenSpan);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Fanout.Ipc;
 
 namespace Fanout;
 
@@ -21,15 +22,19 @@ internal static partial class WorkerHost
             : Environment.GetEnvironmentVariable("SLURM_JOB_ID");
         CurrentProcess.Name = job is null ? "ClusterTask" : $"SlurmJob-{job}";
 
-        byte[] reply;
-        RemoteError? error;
+        var reply = new FrameBuffer();
+        using (var json = new Utf8JsonWriter(reply, new JsonWriterOptions { SkipValidation = true }))
         using (var task = JsonDocument.Parse(File.ReadAllBytes(taskPath)))
-            reply = RunTask(task.RootElement, [], out error);
+            RunTask(task.RootElement, [], reply, json);
+        var payload = reply.OnlyPayload;
+        RemoteError? error;
+        using (var document = JsonDocument.Parse(payload))
+            error = PoolWire.ReadReply(document).Error;
         if (error is not null)
             Console.Error.Write($"Process {CurrentProcess.Name}:{Environment.NewLine}{error.Type}: {error.Message}{Environment.NewLine}{error.StackTrace}{Environment.NewLine}");
 
         var temporary = $"{replyPath}.{Environment.ProcessId}.tmp";
-        File.WriteAllBytes(temporary, reply);
+        File.WriteAllBytes(temporary, payload.ToArray());
         File.Move(temporary, replyPath, overwrite: true);
         WorkerProcess.ShutDown();
         Console.Out.Flush();

@@ -13,8 +13,10 @@ internal static partial class WorkerHost
     /// <summary>
     /// A pool worker: becomes the worker the first frame names and runs its initializer, then
     /// runs task after task (see <see cref="PoolWire"/>) until an exit frame. A reader thread takes
-    /// the frames off the control pipe, so the lifeline is watched even while a task runs: end of
-    /// stream means the parent is gone, and the worker kills itself at once.
+    /// the frames off the control pipe (a batch of tasks in one read), so the lifeline is watched
+    /// even while a task runs: end of stream means the parent is gone, and the worker kills itself
+    /// at once. Each reply is written as soon as its task is done, in one write: if the worker dies
+    /// in the next task, the parent has every earlier value and knows which task was running.
     /// </summary>
     private static int PoolMain(FileStream control, FileStream replies)
     {
@@ -23,7 +25,8 @@ internal static partial class WorkerHost
         {
             try
             {
-                while (Frames.Read(control) is { } frame)
+                var incoming = new FrameReader(control);
+                while (incoming.Read() is { } frame)
                     frames.Add(frame);
             }
             catch (IOException)
@@ -57,7 +60,9 @@ internal static partial class WorkerHost
         if (hello.Error is not null)
             return 1;
 
-        var targets = new Dictionary<int, (Func<JsonElement[], object?> Invoke, Type ResultType)>();
+        var targets = new Dictionary<int, PoolTaskRunner>();
+        var reply = new FrameBuffer();
+        using var json = new Utf8JsonWriter(reply, new JsonWriterOptions { SkipValidation = true });
         while (true)
         {
             var frame = frames.Take();
@@ -65,7 +70,9 @@ internal static partial class WorkerHost
             var root = document.RootElement;
             if (root.TryGetProperty("exit", out _))
                 break;
-            replies.Write(Frames.Encode(RunTask(root, targets, out _)));
+            reply.Clear();
+            RunTask(root, targets, reply, json);
+            replies.Write(reply.Written.Span);
         }
 
         WorkerProcess.ShutDown();
@@ -73,56 +80,27 @@ internal static partial class WorkerHost
         return 0;
     }
 
-    /// <summary>Runs one task's calls and returns the reply's payload; <paramref name="error"/> is the first call's exception, if one threw.</summary>
-    private static byte[] RunTask(JsonElement task, Dictionary<int, (Func<JsonElement[], object?> Invoke, Type ResultType)> targets, out RemoteError? error)
+    /// <summary>Runs one task and appends its reply: every value, or the first failing call's error.</summary>
+    private static void RunTask(JsonElement task, Dictionary<int, PoolTaskRunner> targets, FrameBuffer reply, Utf8JsonWriter json)
     {
-        error = null;
         var index = 0;
         try
         {
             var id = task.GetProperty("id").GetInt32();
-            if (!targets.TryGetValue(id, out var target))
+            if (!targets.TryGetValue(id, out var runner))
             {
                 var reference = WorkerWire.ReadTarget(task.GetProperty("target"));
                 JsonElement? instance = task.TryGetProperty("instance", out var i) ? i.Clone() : null;
-                var invoke = WorkerTarget.Bind(reference, instance, out var resultType);
-                targets[id] = target = (invoke, resultType);
+                targets[id] = runner = WorkerTarget.Bind(reference, instance);
             }
 
-            var items = task.GetProperty("items");
-            return PoolWire.Values(json =>
-            {
-                foreach (var item in items.EnumerateArray())
-                {
-                    var value = target.Invoke([.. item.EnumerateArray()]);
-                    if (target.ResultType == typeof(void))
-                        json.WriteNullValue();
-                    else
-                        WriteResult(json, value, target.ResultType);
-                    index++;
-                }
-            });
+            PoolWire.AppendValues(reply, json, runner, task.GetProperty("items"), ref index);
         }
 #pragma warning disable CA1031 // Any exception of a task is sent back as its result.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            error = RemoteError.From(e);
-            return PoolWire.Error(index, error);
-        }
-    }
-
-    /// <summary>A result that cannot be serialized still reaches the parent, as an error that says why.</summary>
-    private static void WriteResult(Utf8JsonWriter json, object? value, Type type)
-    {
-        try
-        {
-            WorkerSerializer.Write(json, value, type);
-        }
-        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
-        {
-            throw new InvalidOperationException(
-                $"The task returned a {value?.GetType().Name ?? type.Name} that cannot be sent back to the parent: {e.Message}", e);
+            PoolWire.AppendError(reply, json, index, RemoteError.From(e));
         }
     }
 }

@@ -57,9 +57,16 @@ internal static partial class WorkerHost
         arguments.AddRange([fanout, Marker]);
 
         // Workers stay in our process group, as Python's do: Ctrl-C at a terminal reaches them too.
-        return new ProcessSpec(dotnet, arguments)
+        var spec = new ProcessSpec(dotnet, arguments)
             .WithStdin(Stdio.Null)
             .WithProcessGroup(ProcessGroupMode.Inherit);
+
+        // Profile-guided tiering first runs hot code instrumented, which made a pool worker's loop
+        // over a chunk three to four times slower for its first seconds; a worker rarely lives long
+        // enough to earn it back. A value the user set wins.
+        if (Environment.GetEnvironmentVariable("DOTNET_TieredPGO") is null)
+            spec = spec.WithEnvironment("DOTNET_TieredPGO", "0");
+        return spec;
     }
 
     /// <summary>The application's .deps.json, the first the host loaded (the framework's come after it).</summary>

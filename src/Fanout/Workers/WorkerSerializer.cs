@@ -15,11 +15,15 @@ internal static class WorkerSerializer
     internal const string Justification =
         "The types come from the target's signature, which the caller's delegate keeps; workers refuse to start without the JIT.";
 
+    private static JsonSerializerOptions? s_options;
+    private static JsonSerializerOptions? s_subclassOptions;
+
     /// <summary>Arguments, results and objects: fields included (value tuples), NaN and infinities allowed.</summary>
-    internal static JsonSerializerOptions Options { get; } = Create(subclass: false);
+    /// <remarks>Built on first use: a worker whose values are all numbers, text or booleans never pays for the serializer's set-up.</remarks>
+    internal static JsonSerializerOptions Options => s_options ??= Create(subclass: false);
 
     /// <summary>For a <see cref="WorkerProcess"/> subclass: its own public state, none of the base class's.</summary>
-    internal static JsonSerializerOptions SubclassOptions { get; } = Create(subclass: true);
+    internal static JsonSerializerOptions SubclassOptions => s_subclassOptions ??= Create(subclass: true);
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]

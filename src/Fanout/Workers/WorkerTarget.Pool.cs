@@ -7,11 +7,11 @@ namespace Fanout;
 internal sealed partial class WorkerTarget
 {
     /// <summary>
-    /// In a pool worker: finds the method once and returns a function that runs it on one call's
-    /// arguments, so a long-lived worker does not resolve the same target for every task.
+    /// In a pool worker: finds the method once and returns a runner for its calls, so a long-lived
+    /// worker does not resolve the same target for every task.
     /// </summary>
     /// <exception cref="InvalidOperationException">The method or its assembly cannot be found, or it is a subclass's <c>Run</c>.</exception>
-    internal static Func<JsonElement[], object?> Bind(TargetReference reference, JsonElement? instance, out Type resultType)
+    internal static PoolTaskRunner Bind(TargetReference reference, JsonElement? instance)
     {
         if (reference.Kind == TargetKind.Subclass)
             throw new InvalidOperationException("A pool runs methods, not WorkerProcess subclasses.");
@@ -23,11 +23,12 @@ internal sealed partial class WorkerTarget
             TargetKind.Lambda => RuntimeHelpers.GetUninitializedObject(type),
             _ => WorkerSerializer.Deserialize(instance!.Value, type),
         };
+        if (PoolTaskRunner.Typed(method, owner) is { } typed)
+            return typed;
         var parameters = method.GetParameters();
         var declared = method.ReturnType;
         var result = UnwrapTask(declared);
-        resultType = result;
-        return arguments =>
+        return new ReflectionTaskRunner(arguments =>
         {
             var values = new object?[parameters.Length];
             for (var i = 0; i < parameters.Length; i++)
@@ -41,6 +42,6 @@ internal sealed partial class WorkerTarget
                     AwaitTask((Task)declared.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, result),
                 _ => returned,
             };
-        };
+        }, result);
     }
 }

@@ -157,7 +157,7 @@ public sealed class FutureSpecs : ProcessTestBase
         var first = executor.Map(PoolTargets.Double, Endless(), chunkSize: 10).Take(100).ToList();
 
         Assert.Equal(Enumerable.Range(0, 100).Select(n => n * 2), first);
-        Assert.InRange(read, 100, 100 + (10 * 2 * (ProcessPoolEngine.PipelineDepth + 2)) + 10);
+        Assert.InRange(read, 100, 100 + (10 * ProcessPoolEngine.MapWindow(2, 10)) + 10);
     }
 
     [Fact(Timeout = 10_000)]

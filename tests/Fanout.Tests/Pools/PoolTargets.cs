@@ -5,6 +5,10 @@ internal static class PoolTargets
 {
     internal static int Double(int n) => n * 2;
 
+    internal static int Add(int a, int b) => a + b;
+
+    internal static string Describe(int n, string text, bool flag) => $"{n}{text} {flag}";
+
     internal static int Pid() => Environment.ProcessId;
 
     internal static int PidAfter(double seconds)
