@@ -75,9 +75,12 @@ def queue_throughput(context, count, size):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("bench", choices=["semaphore-ping-pong", "pipe-ping-pong", "queue"])
-    parser.add_argument("--count", type=int, default=20000)
+    # The same defaults as Fanout.Benchmarks: 20,000 round trips, 200,000 queue messages.
+    parser.add_argument("--count", type=int, default=None)
     parser.add_argument("--size", type=int, default=64)
     args = parser.parse_args()
+    if args.count is None:
+        args.count = 200000 if args.bench == "queue" else 20000
     context = multiprocessing.get_context("spawn")
     if args.bench == "semaphore-ping-pong":
         print(json.dumps(ping_pong(context, args.count)))

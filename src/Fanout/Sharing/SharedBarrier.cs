@@ -24,6 +24,8 @@ public sealed unsafe class SharedBarrier : SharedObject, IAttachable<SharedBarri
     private const int Sleepers = 6;
     private const int Broken = 7;
 
+    private readonly AdaptiveSpin _lockSpin = new();
+
     private SharedBarrier(SharedMemory segment)
         : base(segment)
     {
@@ -137,7 +139,7 @@ public sealed unsafe class SharedBarrier : SharedObject, IAttachable<SharedBarri
         Volatile.Write(ref *Word(Broken), 0);
     }
 
-    private void Lock() => PidLock.Acquire(Word(LockOwner), Word(LockSleepers), blocking: true, Futex.NoDeadline, out _);
+    private void Lock() => PidLock.Acquire(Word(LockOwner), Word(LockSleepers), _lockSpin, blocking: true, Futex.NoDeadline, out _);
 
     private void Unlock() => PidLock.Release(Word(LockOwner), Word(LockSleepers));
 

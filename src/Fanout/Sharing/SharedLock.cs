@@ -38,6 +38,8 @@ public unsafe class SharedLock : SharedObject, IAttachable<SharedLock>
     private const int Owner = 1;
     private const int Sleepers = 2;
 
+    private readonly AdaptiveSpin _spin = new();
+
     private protected SharedLock(SharedMemory segment)
         : base(segment)
     {
@@ -89,7 +91,7 @@ public unsafe class SharedLock : SharedObject, IAttachable<SharedLock>
 
     private protected bool AcquireCore(bool blocking, TimeSpan? timeout)
     {
-        if (!PidLock.Acquire(Word(Owner), Word(Sleepers), blocking, blocking ? Futex.Deadline(timeout) : 0, out var deadOwner))
+        if (!PidLock.Acquire(Word(Owner), Word(Sleepers), _spin, blocking, blocking ? Futex.Deadline(timeout) : 0, out var deadOwner))
             return false;
         if (deadOwner == 0)
             return true;

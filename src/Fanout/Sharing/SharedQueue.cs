@@ -11,12 +11,17 @@ namespace Fanout;
 /// (<see cref="PutObject{T}(T)"/>, <see cref="GetObject{T}"/>). Unlike Python's queue there is no feeder thread:
 /// when <see cref="Put(ReadOnlySpan{byte})"/> returns, the message is in the queue, visible to every process.
 /// <code>
-///  segment: [header | lock: owner pid, sleepers | items seq | space seq | shut down | head | tail | capacity | ring …]
+///  segment: [header | lock: owner pid, sleepers | items seq | space seq | getters wait | putters wait | shut down | head | tail | capacity | ring …]
 ///  Put: lock; room? copy length + bytes at tail, then move tail (one store: the commit); bump items seq; unlock; wake getters
-///       no room: note space seq; unlock; sleep on space seq until a Get bumps it
+///       no room: note space seq; unlock; spin a little, then raise "putters wait" and sleep on space seq until a Get bumps it
 ///  Get: lock; head != tail? copy out, then move head (the commit); bump space seq; unlock; wake putters
-///       empty: note items seq; unlock; sleep on items seq until a Put bumps it (or Shutdown)
+///       empty: note items seq; unlock; spin a little, then raise "getters wait" and sleep on items seq until a Put bumps it (or Shutdown)
 /// </code>
+/// A wake-up is one system call that wakes every sleeper of that kind, and only the first bump after a
+/// sleeper raised its flag makes it (the flag is swapped back to 0): a getter that frees room
+/// message by message while a putter is still waking up does not call the kernel for each one.
+/// The sequence is bumped before the flag is read, and the flag raised before the sleep compares
+/// the sequence, both with full fences, so a sleeper either is woken or never sleeps.
 /// Each operation commits with a single store, so a process that dies inside one leaves the queue
 /// consistent; the next process takes its lock over and carries on.
 /// </summary>
@@ -37,13 +42,17 @@ public unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
     private const int LockSleepers = 2;
     private const int Items = 3;
     private const int Space = 4;
-    private const int GetSleepers = 5;
-    private const int PutSleepers = 6;
+    private const int GettersWait = 5;
+    private const int PuttersWait = 6;
     private const int ShutDownFlag = 7;
     private const int HeadOffset = 32;
     private const int TailOffset = 40;
     private const int CapacityOffset = 48;
     private const int DataOffset = 64;
+
+    private readonly AdaptiveSpin _lockSpin = new();
+    private readonly AdaptiveSpin _itemsSpin = new();
+    private readonly AdaptiveSpin _spaceSpin = new();
 
     private protected SharedQueue(SharedMemory segment)
         : base(segment)
@@ -191,11 +200,13 @@ public unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
 
             if (put)
             {
-                WakeAll(Items, GetSleepers);
+                WakeAll(Items, GettersWait);
                 return true;
             }
 
-            if (!Sleep(Space, PutSleepers, seen, deadline))
+            if (_spaceSpin.SpinWhile(Word(Space), seen))
+                continue;
+            if (!Sleep(Space, PuttersWait, seen, deadline))
                 return false;
         }
     }
@@ -236,36 +247,33 @@ public unsafe class SharedQueue : SharedObject, IAttachable<SharedQueue>
 
             if (message is not null)
             {
-                WakeAll(Space, PutSleepers);
+                WakeAll(Space, PuttersWait);
                 return message;
             }
 
-            if (!Sleep(Items, GetSleepers, seen, deadline))
+            if (_itemsSpin.SpinWhile(Word(Items), seen))
+                continue;
+            if (!Sleep(Items, GettersWait, seen, deadline))
                 return null;
         }
     }
 
-    private void Lock() => PidLock.Acquire(Word(LockOwner), Word(LockSleepers), blocking: true, Futex.NoDeadline, out _);
+    private void Lock() => PidLock.Acquire(Word(LockOwner), Word(LockSleepers), _lockSpin, blocking: true, Futex.NoDeadline, out _);
 
     private void Unlock() => PidLock.Release(Word(LockOwner), Word(LockSleepers));
 
-    private bool Sleep(int sequence, int sleepers, int seen, long deadline)
+    private bool Sleep(int sequence, int waitFlag, int seen, long deadline)
     {
-        Interlocked.Increment(ref *Word(sleepers));
-        try
-        {
-            return Futex.Wait(Word(sequence), seen, deadline);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref *Word(sleepers));
-        }
+        Interlocked.Exchange(ref *Word(waitFlag), 1);
+        return Futex.Wait(Word(sequence), seen, deadline);
     }
 
     // Every sleeper wakes and looks again: one that timed out could otherwise swallow a lone wake-up.
-    private void WakeAll(int sequence, int sleepers)
+    // The plain read first keeps the common case, nobody asleep, free of a locked instruction.
+    private void WakeAll(int sequence, int waitFlag)
     {
-        if (Volatile.Read(ref *Word(sleepers)) > 0)
+        var flag = Word(waitFlag);
+        if (Volatile.Read(ref *flag) != 0 && Interlocked.Exchange(ref *flag, 0) != 0)
             Futex.Wake(Word(sequence), int.MaxValue);
     }
 

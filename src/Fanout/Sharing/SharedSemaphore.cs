@@ -9,8 +9,9 @@ namespace Fanout;
 /// <see cref="Release"/> gives one back and wakes one sleeper. Any process may release.
 /// <para>
 /// Protocol (words of the segment): 1 = count, 2 = sleepers, 3 = bound (int.MaxValue: none). Acquire takes a
-/// unit with compare-exchange; with none left it counts itself in word 2 and sleeps on word 1 while
-/// it reads 0. Release adds a unit, then wakes one sleeper if word 2 says there is one; since both
+/// unit with compare-exchange; with none left it spins a little (<see cref="AdaptiveSpin"/>: a unit
+/// released meanwhile is taken with no system call on either side), then counts itself in word 2 and
+/// sleeps on word 1 while it reads 0. Release adds a unit, then wakes one sleeper if word 2 says there is one; since both
 /// steps are full fences, a sleeper that counted itself after the release saw the new unit and
 /// never slept.
 /// </para>
@@ -35,6 +36,8 @@ public unsafe class SharedSemaphore : SharedObject, IAttachable<SharedSemaphore>
     private const int Count = 1;
     private const int Sleepers = 2;
     private const int Bound = 3;
+
+    private readonly AdaptiveSpin _spin = new();
 
     private protected SharedSemaphore(SharedMemory segment)
         : base(segment)
@@ -83,6 +86,8 @@ public unsafe class SharedSemaphore : SharedObject, IAttachable<SharedSemaphore>
 
             if (!blocking || Futex.Passed(deadline))
                 return false;
+            if (_spin.SpinWhile(count, 0))
+                continue;
             Interlocked.Increment(ref *Word(Sleepers));
             try
             {
