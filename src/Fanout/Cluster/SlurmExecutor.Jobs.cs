@@ -222,19 +222,7 @@ public sealed partial class SlurmExecutor
         return options;
     }
 
-    private async Task CancelRequestedAsync()
-    {
-        string[] ids;
-        lock (_lock)
-        {
-            if (_toCancel.Count == 0)
-                return;
-            ids = [.. _toCancel];
-            _toCancel.Clear();
-        }
-
-        await SlurmCommands.CancelAsync(ids).ConfigureAwait(false);
-    }
+    private Task CancelRequestedAsync() => SlurmCommands.CancelRequestedAsync(_toCancel, _lock);
 
     /// <summary>
     /// One <c>squeue</c> for every outstanding job, then each call is settled: by its result file

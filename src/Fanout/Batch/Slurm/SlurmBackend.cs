@@ -339,19 +339,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         }
     }
 
-    private async Task CancelRequestedAsync()
-    {
-        string[] ids;
-        lock (_lock)
-        {
-            if (_toCancel.Count == 0)
-                return;
-            ids = [.. _toCancel];
-            _toCancel.Clear();
-        }
-
-        await SlurmCommands.CancelAsync(ids).ConfigureAwait(false);
-    }
+    private Task CancelRequestedAsync() => SlurmCommands.CancelRequestedAsync(_toCancel, _lock);
 
     /// <summary>The attempt as the wrapper's status file tells it, and whether the wrapper received SIGTERM.</summary>
     private static async Task<(AttemptResult Result, bool GotTerm)> ReadFinishedAsync(SlurmTask task, string statusFile)

@@ -118,6 +118,21 @@ internal static class SlurmCommands
         return null;
     }
 
+    /// <summary>Takes every id gathered in <paramref name="requested"/> (under <paramref name="gate"/>, which guards it) and cancels them with one <c>scancel</c>.</summary>
+    internal static Task CancelRequestedAsync(HashSet<string> requested, Lock gate)
+    {
+        string[] ids;
+        lock (gate)
+        {
+            if (requested.Count == 0)
+                return Task.CompletedTask;
+            ids = [.. requested];
+            requested.Clear();
+        }
+
+        return CancelAsync(ids);
+    }
+
     /// <summary>Cancels the jobs or array tasks named, with one <c>scancel</c>; failures are ignored (the next poll shows what is left).</summary>
     internal static async Task CancelAsync(IReadOnlyCollection<string> ids)
     {
