@@ -242,3 +242,46 @@ public sealed partial class WorkerSpecs : ProcessTestBase
     [GeneratedRegex("^Process-([0-9]+)$")]
     private static partial Regex ProcessName();
 }
+
+public sealed class WorkerWireSpecs : ProcessTestBase
+{
+    [Fact(Timeout = 20_000)]
+    public async Task Text_and_numbers_the_fast_path_leaves_to_the_serializer_reach_the_worker_unchanged()
+    {
+        var worker = new WorkerProcess(WireTargets.Echo, "héllo \"quoted\" \\ <tag> \t", 0.1, long.MinValue, null, true);
+
+        worker.Start();
+        await worker.JoinAsync();
+
+        Assert.Equal(0, worker.ExitCode);
+        Assert.Equal($"héllo \"quoted\" \\ <tag> \t|0.1|{long.MinValue}|null|True", worker.Result);
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task NaN_and_infinities_cross_both_ways()
+    {
+        var nan = new WorkerProcess(WireTargets.Halve, double.NaN);
+        var infinity = new WorkerProcess(WireTargets.Halve, double.NegativeInfinity);
+
+        nan.Start();
+        infinity.Start();
+        await Task.WhenAll(nan.JoinAsync(), infinity.JoinAsync());
+
+        Assert.True(double.IsNaN(nan.GetResult<double>()));
+        Assert.Equal(double.NegativeInfinity, infinity.GetResult<double>());
+    }
+
+    [Fact(Timeout = 20_000)]
+    public async Task A_generic_method_and_a_method_of_a_generic_class_are_found_in_the_worker_by_name()
+    {
+        var method = new WorkerProcess(WireTargets.Identity<Point>, new Point(3, 4));
+        var ofClass = new WorkerProcess(Box<string>.Twice, "x");
+
+        method.Start();
+        ofClass.Start();
+        await Task.WhenAll(method.JoinAsync(), ofClass.JoinAsync());
+
+        Assert.Equal(new Point(3, 4), method.GetResult<Point>());
+        Assert.Equal(["x", "x"], ofClass.GetResult<string[]>());
+    }
+}

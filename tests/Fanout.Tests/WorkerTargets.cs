@@ -81,3 +81,20 @@ public sealed class Echoer : WorkerProcess
     /// <inheritdoc />
     protected override void Run() => File.WriteAllText(OutputPath, $"In {Name}: {Text}");
 }
+
+/// <summary>Targets whose values test the wire's edges: text and numbers the fast path leaves to the serializer, and targets found by name instead of by token.</summary>
+internal static class WireTargets
+{
+    internal static string Echo(string text, double number, long big, int? missing, bool flag) =>
+        $"{text}|{number.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}|{big}|{(missing is null ? "null" : "set")}|{flag}";
+
+    internal static double Halve(double number) => number / 2;
+
+    internal static T Identity<T>(T value) => value;
+}
+
+/// <summary>A generic class: its methods are found by name in the worker, as a type token cannot name <c>Box&lt;int&gt;</c>.</summary>
+internal static class Box<T>
+{
+    internal static T[] Twice(T value) => [value, value];
+}

@@ -81,8 +81,8 @@ internal sealed class ProcessPoolEngine
             Daemon = true,
             StderrLogLevel = FanoutLog.StderrLevel,
             Target = init.Reference,
-            Arguments = init.Arguments,
-            Instance = init.Instance,
+            Arguments = init.RawArguments,
+            Instance = init.RawInstance,
         };
         _workers = new PoolWorker?[processes];
         _heads = new Future?[processes];

@@ -49,7 +49,7 @@ internal static partial class WorkerHost
         try
         {
             var value = WorkerTarget.Invoke(call, out var resultType);
-            reply = new WorkerReply { Value = resultType == typeof(void) ? null : WorkerSerializer.Serialize(value, resultType) };
+            reply = new WorkerReply { Value = resultType == typeof(void) ? null : WorkerSerializer.SerializeToUtf8(value, resultType) };
             exitCode = 0;
         }
 #pragma warning disable CA1031 // Any exception of the target's is reported to the parent, as Python's child does.

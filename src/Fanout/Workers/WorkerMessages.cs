@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Fanout;
@@ -40,6 +39,9 @@ internal sealed record TargetReference
 
     public int MethodToken { get; init; }
 
+    /// <summary>The declaring (or derived) type's metadata token, 0 for a generic type, which a token alone cannot name.</summary>
+    public int TypeToken { get; init; }
+
     /// <summary>Assembly-qualified names of a generic method's type arguments.</summary>
     public string[] GenericArguments { get; init; } = [];
 }
@@ -61,10 +63,11 @@ internal sealed record WorkerCall
 
     public required TargetReference Target { get; init; }
 
-    public JsonElement[] Arguments { get; init; } = [];
+    /// <summary>Each argument's JSON (UTF-8), in the order of the parameters.</summary>
+    public byte[][] Arguments { get; init; } = [];
 
-    /// <summary>The object an instance method or a subclass's <c>Run</c> belongs to.</summary>
-    public JsonElement? Instance { get; init; }
+    /// <summary>The JSON of the object an instance method or a subclass's <c>Run</c> belongs to.</summary>
+    public byte[]? Instance { get; init; }
 
     /// <summary>How many descriptors the worker inherited for its arguments, from <see cref="Fanout.InheritedDescriptors.First"/> on.</summary>
     public int InheritedDescriptors { get; init; }
@@ -93,7 +96,8 @@ internal sealed record RemoteError(string Type, string Message, string? StackTra
 /// <summary>The frame a worker sends back: the returned value, or the exception.</summary>
 internal sealed record WorkerReply
 {
-    public JsonElement? Value { get; init; }
+    /// <summary>The returned value's JSON (UTF-8); null for a <c>void</c> target or an error.</summary>
+    public byte[]? Value { get; init; }
 
     public RemoteError? Error { get; init; }
 }

@@ -102,8 +102,8 @@ public partial class WorkerProcess
             Daemon = _daemon,
             StderrLogLevel = FanoutLog.StderrLevel,
             Target = target.Reference,
-            Arguments = target.Arguments,
-            Instance = target.Instance,
+            Arguments = target.RawArguments,
+            Instance = target.RawInstance,
             InheritedDescriptors = target.PassedHandles.Count,
         };
         var frame = Frames.Encode(WorkerWire.Write(call));

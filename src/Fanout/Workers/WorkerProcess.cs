@@ -201,7 +201,7 @@ public partial class WorkerProcess
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = WorkerSerializer.Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
-    private static object? DeserializeResult(JsonElement value, Type type) => WorkerSerializer.Deserialize(value, type);
+    private static object? DeserializeResult(byte[] value, Type type) => WorkerSerializer.Deserialize(value, type);
 
     private RemoteException ToException(RemoteError error) => new(
         error.Type, error.Message, error.StackTrace, Name, _child?.Pid, error.Inner is { } inner ? ToException(inner) : null);

@@ -40,6 +40,25 @@ internal static class WorkerSerializer
             : element.Deserialize(type, options ?? Options);
 
     /// <summary>
+    /// The JSON (UTF-8) of <paramref name="value"/> as a <paramref name="type"/>: numbers, text,
+    /// booleans and shared objects without the serializer (see <see cref="JsonPrimitives"/>).
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static byte[] SerializeToUtf8(object? value, Type type, JsonSerializerOptions? options = null) =>
+        options is null && JsonPrimitives.TryWrite(value, type) is { } primitive
+            ? primitive
+            : JsonSerializer.SerializeToUtf8Bytes(value, type, options ?? Options);
+
+    /// <summary>Reads what <see cref="SerializeToUtf8"/> wrote.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
+    internal static object? Deserialize(byte[] json, Type type, JsonSerializerOptions? options = null) =>
+        options is null && JsonPrimitives.TryRead(json, type, out var primitive)
+            ? primitive
+            : JsonSerializer.Deserialize(json, type, options ?? Options);
+
+    /// <summary>
     /// Writes <paramref name="value"/> as <paramref name="type"/> into <paramref name="json"/>:
     /// numbers, text and booleans directly, anything else through the serializer. Pools write
     /// thousands of small values into one frame this way, with no document per value.
@@ -146,7 +165,12 @@ internal static class WorkerSerializer
     /// <summary>Throws when System.Text.Json cannot handle <paramref name="type"/> at all (delegates, pointers, …).</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
-    internal static void CheckSupported(Type type) => Options.GetTypeInfo(type);
+    internal static void CheckSupported(Type type)
+    {
+        // The values written without the serializer need no check, and no serializer set-up.
+        if (!JsonPrimitives.Handles(type))
+            Options.GetTypeInfo(type);
+    }
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]

@@ -15,8 +15,7 @@ internal sealed partial class WorkerTarget
     {
         if (reference.Kind == TargetKind.Subclass)
             throw new InvalidOperationException("A pool runs methods, not WorkerProcess subclasses.");
-        var type = ResolveType(reference);
-        var method = ResolveMethod(type, reference);
+        var (type, method) = Resolve(reference);
         var owner = reference.Kind switch
         {
             TargetKind.Static => null,

@@ -22,20 +22,28 @@ namespace Fanout;
 [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
 internal sealed partial class WorkerTarget
 {
-    private WorkerTarget(TargetReference reference, JsonElement[] arguments, JsonElement? instance, Type resultType, IReadOnlyList<SafeHandle>? passedHandles = null)
+    private WorkerTarget(TargetReference reference, byte[][] arguments, byte[]? instance, Type resultType, IReadOnlyList<SafeHandle>? passedHandles = null)
     {
         Reference = reference;
-        Arguments = arguments;
-        Instance = instance;
+        RawArguments = arguments;
+        RawInstance = instance;
         ResultType = resultType;
         PassedHandles = passedHandles ?? [];
     }
 
     internal TargetReference Reference { get; }
 
-    internal JsonElement[] Arguments { get; }
+    /// <summary>Each argument's JSON (UTF-8), as a worker's call carries it.</summary>
+    internal byte[][] RawArguments { get; }
 
-    internal JsonElement? Instance { get; }
+    /// <summary>The JSON of the object an instance method or a subclass's <c>Run</c> belongs to.</summary>
+    internal byte[]? RawInstance { get; }
+
+    /// <summary>The arguments as JSON elements, as a pool's task frames carry them.</summary>
+    internal JsonElement[] Arguments => [.. RawArguments.Select(Element)];
+
+    /// <summary>The object as a JSON element, as a pool's task frames carry it.</summary>
+    internal JsonElement? Instance => RawInstance is { } raw ? Element(raw) : null;
 
     /// <summary>The declared return type, unwrapped from <c>Task&lt;T&gt;</c>; <c>void</c> for none.</summary>
     internal Type ResultType { get; }
@@ -57,7 +65,7 @@ internal sealed partial class WorkerTarget
         var method = target.Method;
         var owner = target.Target;
         TargetKind kind;
-        JsonElement? instance = null;
+        byte[]? instance = null;
         if (owner is null)
         {
             kind = TargetKind.Static;
@@ -114,11 +122,11 @@ internal sealed partial class WorkerTarget
         }
 
         CheckAssembly(type.Assembly, type.Name);
-        JsonElement instance;
+        byte[] instance;
         using var passing = InheritedDescriptors.Collect();
         try
         {
-            instance = WorkerSerializer.Serialize(process, type, WorkerSerializer.SubclassOptions);
+            instance = WorkerSerializer.SerializeToUtf8(process, type, WorkerSerializer.SubclassOptions);
         }
         catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
         {
@@ -135,10 +143,10 @@ internal sealed partial class WorkerTarget
     internal static object? Invoke(WorkerCall call, out Type resultType)
     {
         var reference = call.Target;
-        var type = ResolveType(reference);
+        var (type, method) = Resolve(reference);
         if (reference.Kind == TargetKind.Subclass)
         {
-            var process = (WorkerProcess)(WorkerSerializer.Deserialize(call.Instance!.Value, type, WorkerSerializer.SubclassOptions)
+            var process = (WorkerProcess)(WorkerSerializer.Deserialize(call.Instance!, type, WorkerSerializer.SubclassOptions)
                 ?? throw new InvalidOperationException($"The worker received no {type.Name} to run."));
             process.BecomeCurrent(call);
             resultType = typeof(void);
@@ -146,12 +154,11 @@ internal sealed partial class WorkerTarget
             return null;
         }
 
-        var method = ResolveMethod(type, reference);
         var owner = reference.Kind switch
         {
             TargetKind.Static => null,
             TargetKind.Lambda => RuntimeHelpers.GetUninitializedObject(type),
-            _ => WorkerSerializer.Deserialize(call.Instance!.Value, type),
+            _ => WorkerSerializer.Deserialize(call.Instance!, type),
         };
         var parameters = method.GetParameters();
         var arguments = new object?[parameters.Length];
@@ -193,6 +200,7 @@ internal sealed partial class WorkerTarget
         Type = type.AssemblyQualifiedName!,
         Method = method.Name,
         MethodToken = method.MetadataToken,
+        TypeToken = type.IsGenericType ? 0 : type.MetadataToken,
         GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
     };
 
@@ -224,12 +232,12 @@ internal sealed partial class WorkerTarget
         }
     }
 
-    private static JsonElement SerializeOwner(object owner, MethodInfo method)
+    private static byte[] SerializeOwner(object owner, MethodInfo method)
     {
         var type = owner.GetType();
         try
         {
-            var sent = WorkerSerializer.Serialize(owner, type);
+            var sent = WorkerSerializer.SerializeToUtf8(owner, type);
             var rebuilt = WorkerSerializer.Deserialize(sent, type);
             if (Equals(rebuilt, owner))
                 return sent;
@@ -245,7 +253,7 @@ internal sealed partial class WorkerTarget
             "or make the object a record whose public properties hold all of its state.");
     }
 
-    private static JsonElement[] SerializeArguments(MethodInfo method, object?[] args)
+    private static byte[][] SerializeArguments(MethodInfo method, object?[] args)
     {
         var parameters = method.GetParameters();
         if (args.Length > parameters.Length || parameters.Skip(args.Length).Any(p => !p.HasDefaultValue))
@@ -255,7 +263,7 @@ internal sealed partial class WorkerTarget
                 $"{method.Name}({signature}) takes {parameters.Count(p => !p.HasDefaultValue)} argument(s) but {args.Length} were given.", nameof(args));
         }
 
-        var elements = new JsonElement[parameters.Length];
+        var elements = new byte[parameters.Length][];
         for (var i = 0; i < parameters.Length; i++)
         {
             var parameter = parameters[i];
@@ -271,7 +279,7 @@ internal sealed partial class WorkerTarget
             try
             {
                 var passedBefore = InheritedDescriptors.CollectedCount;
-                elements[i] = WorkerSerializer.Serialize(value, type);
+                elements[i] = WorkerSerializer.SerializeToUtf8(value, type);
                 // A shared object travels by name, and a connection as the descriptor the worker
                 // inherits: reading either back here would attach a second time or take a descriptor.
                 if (!type.IsAssignableTo(typeof(ISharedByName)) && InheritedDescriptors.CollectedCount == passedBefore)
@@ -306,33 +314,85 @@ internal sealed partial class WorkerTarget
         return result;
     }
 
-    private static Type ResolveType(TargetReference reference)
+    /// <summary>The target's type (the derived one for a subclass) and method, found in the worker.</summary>
+    /// <exception cref="InvalidOperationException">The assembly in the worker is another build, or the method is not in it.</exception>
+    private static (Type Type, MethodInfo Method) Resolve(TargetReference reference)
     {
-        if (reference.AssemblyPath is { } path && File.Exists(path))
-        {
-            // The parent may have loaded the assembly from outside the dependency manifest.
-            AssemblyLoadContext.Default.Resolving += (context, name) =>
-                name.FullName == reference.Assembly ? context.LoadFromAssemblyPath(path) : null;
-        }
-
-        var type = Type.GetType(reference.Type, throwOnError: true)!;
+        if (reference.AssemblyPath is { } path)
+            AllowLoadingFrom(reference.Assembly, path);
+        var type = ResolveByToken(reference) ?? Type.GetType(reference.Type, throwOnError: true)!;
         if (type.Module.ModuleVersionId != reference.ModuleVersionId)
         {
             throw new InvalidOperationException(
                 $"{type.Assembly.GetName().Name} in the worker is not the build the parent loaded (it was rebuilt or replaced on disk since the parent started). Restart the parent.");
         }
 
-        return type;
+        if (reference.Kind == TargetKind.Subclass)
+            return (type, type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!);
+        return (type, ResolveMethod(type, reference));
+    }
+
+    /// <summary>
+    /// The type by its metadata token in the assembly loaded by name: a few hundred microseconds,
+    /// where parsing an assembly-qualified name costs a fresh runtime tens of milliseconds. Null
+    /// for a generic type, which needs its type arguments by name.
+    /// </summary>
+    private static Type? ResolveByToken(TargetReference reference)
+    {
+        if (reference.TypeToken == 0)
+            return null;
+        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(reference.Assembly));
+        var module = assembly.ManifestModule;
+        if (module.ModuleVersionId != reference.ModuleVersionId)
+            return null; // The name-based path below reports it.
+        return module.ResolveType(reference.TypeToken);
     }
 
     private static MethodInfo ResolveMethod(Type type, TargetReference reference)
     {
+        if (reference.GenericArguments.Length == 0
+            && type.Module.ResolveMethod(reference.MethodToken) is MethodInfo byToken
+            && byToken.DeclaringType == type && byToken.Name == reference.Method)
+        {
+            return byToken;
+        }
+
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         var method = type.GetMember(reference.Method!, MemberTypes.Method, all).OfType<MethodInfo>().FirstOrDefault(m => m.MetadataToken == reference.MethodToken)
             ?? throw new InvalidOperationException($"The worker cannot find {type.Name}.{reference.Method} (token {reference.MethodToken:x8}).");
         return reference.GenericArguments.Length == 0
             ? method
             : method.MakeGenericMethod([.. reference.GenericArguments.Select(name => Type.GetType(name, throwOnError: true)!)]);
+    }
+
+    /// <summary>Lets the worker load <paramref name="assembly"/> from where the parent did, when the dependency manifest does not list it.</summary>
+    private static void AllowLoadingFrom(string assembly, string path)
+    {
+        if (!File.Exists(path))
+            return;
+        lock (LoadPaths)
+        {
+            if (LoadPaths.Count == 0)
+            {
+                AssemblyLoadContext.Default.Resolving += (context, name) =>
+                {
+                    string? found;
+                    lock (LoadPaths)
+                        found = LoadPaths.GetValueOrDefault(name.FullName);
+                    return found is null ? null : context.LoadFromAssemblyPath(found);
+                };
+            }
+
+            LoadPaths[assembly] = path;
+        }
+    }
+
+    private static readonly Dictionary<string, string> LoadPaths = [];
+
+    private static JsonElement Element(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     private static bool IsCompilerGenerated(Type type) =>

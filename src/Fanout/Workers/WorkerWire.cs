@@ -1,92 +1,213 @@
-using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
 namespace Fanout;
 
 /// <summary>
-/// The envelopes on a worker's pipes, written with <see cref="Utf8JsonWriter"/> and read from a
-/// <see cref="JsonDocument"/> by hand. Both are precompiled in the framework, so a fresh worker
-/// reads its call in a few milliseconds; serializer metadata for the envelope types (reflection or
-/// source-generated, both compiled on first use) cost tens of milliseconds of every cold start.
+/// The envelopes on a worker's pipes. The call and the reply are binary (a <see cref="BinaryWriter"/>
+/// layout; values inside them stay JSON): a fresh worker reads its call with code the framework
+/// has precompiled, where a JSON document or serializer metadata costs tens of milliseconds of
+/// every cold start. The target's JSON form below is the one the pools' task frames carry.
 /// </summary>
 internal static class WorkerWire
 {
+    /// <summary>Changes whenever the binary layout does: a worker from another build refuses the call instead of misreading it.</summary>
+    private const int Version = 1;
+
     internal static byte[] Write(WorkerCall call)
     {
-        return WriteJson(json =>
+        using var buffer = new MemoryStream(256);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            json.WriteString("name", call.Name);
-            json.WriteStartArray("identity");
+            writer.Write(Version);
+            writer.Write(call.Name);
+            writer.Write(call.Identity.Length);
             foreach (var n in call.Identity)
-                json.WriteNumberValue(n);
-            json.WriteEndArray();
-            json.WriteNumber("parentPid", call.ParentPid);
-            json.WriteBoolean("daemon", call.Daemon);
-            if (call.StderrLogLevel is { } level)
-                json.WriteNumber("stderrLogLevel", (int)level);
-            json.WritePropertyName("target");
-            WriteTarget(json, call.Target);
-            json.WriteStartArray("arguments");
+                writer.Write(n);
+            writer.Write(call.ParentPid);
+            writer.Write(call.Daemon);
+            writer.Write(call.StderrLogLevel is { } level ? (int)level : -1);
+            WriteTarget(writer, call.Target);
+            writer.Write(call.Arguments.Length);
             foreach (var argument in call.Arguments)
-                argument.WriteTo(json);
-            json.WriteEndArray();
-            if (call.Instance is { } instance)
-            {
-                json.WritePropertyName("instance");
-                instance.WriteTo(json);
-            }
+                WriteBytes(writer, argument);
+            WriteOptionalBytes(writer, call.Instance);
+            writer.Write(call.InheritedDescriptors);
+        }
 
-            if (call.InheritedDescriptors > 0)
-                json.WriteNumber("inheritedDescriptors", call.InheritedDescriptors);
-        });
+        return buffer.ToArray();
     }
 
-    internal static WorkerCall ReadCall(byte[] frame)
+    /// <exception cref="IOException">The frame is not a call of this build's layout (cut short, or from another version).</exception>
+    internal static WorkerCall ReadCall(byte[] frame) => Read(frame, reader =>
     {
-        using var document = JsonDocument.Parse(frame);
-        var root = document.RootElement;
+        var version = reader.ReadInt32();
+        if (version != Version)
+            throw new IOException($"The worker received a call in layout {version}, but it reads layout {Version}: the parent runs another build of Fanout.");
+        var name = reader.ReadString();
+        var identity = new int[Count(reader)];
+        for (var i = 0; i < identity.Length; i++)
+            identity[i] = reader.ReadInt32();
+        var parentPid = reader.ReadInt32();
+        var daemon = reader.ReadBoolean();
+        var level = reader.ReadInt32();
+        var target = ReadTarget(reader);
+        var arguments = new byte[Count(reader)][];
+        for (var i = 0; i < arguments.Length; i++)
+            arguments[i] = ReadBytes(reader);
         return new WorkerCall
         {
-            Name = root.GetProperty("name").GetString()!,
-            Identity = [.. root.GetProperty("identity").EnumerateArray().Select(e => e.GetInt32())],
-            ParentPid = root.GetProperty("parentPid").GetInt32(),
-            Daemon = root.GetProperty("daemon").GetBoolean(),
-            StderrLogLevel = root.TryGetProperty("stderrLogLevel", out var level) ? (LogLevel)level.GetInt32() : null,
-            Target = ReadTarget(root.GetProperty("target")),
-            Arguments = [.. root.GetProperty("arguments").EnumerateArray().Select(e => e.Clone())],
-            Instance = root.TryGetProperty("instance", out var instance) ? instance.Clone() : null,
-            InheritedDescriptors = root.TryGetProperty("inheritedDescriptors", out var inherited) ? inherited.GetInt32() : 0,
+            Name = name,
+            Identity = identity,
+            ParentPid = parentPid,
+            Daemon = daemon,
+            StderrLogLevel = level < 0 ? null : (LogLevel)level,
+            Target = target,
+            Arguments = arguments,
+            Instance = ReadOptionalBytes(reader),
+            InheritedDescriptors = reader.ReadInt32(),
         };
-    }
+    });
 
     internal static byte[] Write(WorkerReply reply)
     {
-        return WriteJson(json =>
+        using var buffer = new MemoryStream(64);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            if (reply.Value is { } value)
-            {
-                json.WritePropertyName("value");
-                value.WriteTo(json);
-            }
-
+            WriteOptionalBytes(writer, reply.Value);
+            writer.Write(reply.Error is not null);
             if (reply.Error is { } error)
-            {
-                json.WritePropertyName("error");
-                WriteError(json, error);
-            }
-        });
+                WriteError(writer, error);
+        }
+
+        return buffer.ToArray();
     }
 
-    internal static WorkerReply ReadReply(byte[] frame)
+    /// <exception cref="IOException">The frame is not a reply (cut short).</exception>
+    internal static WorkerReply ReadReply(byte[] frame) => Read(frame, reader => new WorkerReply
     {
-        using var document = JsonDocument.Parse(frame);
-        var root = document.RootElement;
-        return new WorkerReply
+        Value = ReadOptionalBytes(reader),
+        Error = reader.ReadBoolean() ? ReadError(reader) : null,
+    });
+
+    /// <summary>A value's raw JSON, as the binary envelopes carry it.</summary>
+    internal static byte[] RawJson(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
+
+    private static T Read<T>(byte[] frame, Func<BinaryReader, T> body)
+    {
+        using var reader = new BinaryReader(new MemoryStream(frame, writable: false), Encoding.UTF8);
+        try
         {
-            Value = root.TryGetProperty("value", out var value) ? value.Clone() : null,
-            Error = root.TryGetProperty("error", out var error) ? ReadError(error) : null,
+            var read = body(reader);
+            if (reader.BaseStream.Position != frame.Length)
+                throw new IOException($"A worker frame has {frame.Length - reader.BaseStream.Position} byte(s) after its end: the two sides run different builds of Fanout.");
+            return read;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new IOException($"A worker frame of {frame.Length} byte(s) ends before its last field.", e);
+        }
+    }
+
+    private static void WriteTarget(BinaryWriter writer, TargetReference target)
+    {
+        writer.Write((int)target.Kind);
+        writer.Write(target.Assembly);
+        WriteOptionalString(writer, target.AssemblyPath);
+        writer.Write(target.ModuleVersionId.ToByteArray());
+        writer.Write(target.Type);
+        WriteOptionalString(writer, target.Method);
+        writer.Write(target.MethodToken);
+        writer.Write(target.TypeToken);
+        writer.Write(target.GenericArguments.Length);
+        foreach (var name in target.GenericArguments)
+            writer.Write(name);
+    }
+
+    private static TargetReference ReadTarget(BinaryReader reader)
+    {
+        var kind = (TargetKind)reader.ReadInt32();
+        var assembly = reader.ReadString();
+        var path = ReadOptionalString(reader);
+        var moduleVersionId = new Guid(ReadExactly(reader, 16));
+        var type = reader.ReadString();
+        var method = ReadOptionalString(reader);
+        var methodToken = reader.ReadInt32();
+        var typeToken = reader.ReadInt32();
+        var generic = new string[Count(reader)];
+        for (var i = 0; i < generic.Length; i++)
+            generic[i] = reader.ReadString();
+        return new TargetReference
+        {
+            Kind = kind,
+            Assembly = assembly,
+            AssemblyPath = path,
+            ModuleVersionId = moduleVersionId,
+            Type = type,
+            Method = method,
+            MethodToken = methodToken,
+            TypeToken = typeToken,
+            GenericArguments = generic,
         };
+    }
+
+    private static void WriteError(BinaryWriter writer, RemoteError error)
+    {
+        writer.Write(error.Type);
+        writer.Write(error.Message);
+        WriteOptionalString(writer, error.StackTrace);
+        writer.Write(error.Inner is not null);
+        if (error.Inner is { } inner)
+            WriteError(writer, inner);
+    }
+
+    private static RemoteError ReadError(BinaryReader reader) => new(
+        reader.ReadString(),
+        reader.ReadString(),
+        ReadOptionalString(reader),
+        reader.ReadBoolean() ? ReadError(reader) : null);
+
+    private static void WriteOptionalString(BinaryWriter writer, string? text)
+    {
+        writer.Write(text is not null);
+        if (text is not null)
+            writer.Write(text);
+    }
+
+    private static string? ReadOptionalString(BinaryReader reader) => reader.ReadBoolean() ? reader.ReadString() : null;
+
+    private static void WriteBytes(BinaryWriter writer, byte[] bytes)
+    {
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static byte[] ReadBytes(BinaryReader reader) => ReadExactly(reader, Count(reader));
+
+    private static byte[] ReadExactly(BinaryReader reader, int length)
+    {
+        var bytes = reader.ReadBytes(length);
+        return bytes.Length == length ? bytes : throw new EndOfStreamException();
+    }
+
+    private static void WriteOptionalBytes(BinaryWriter writer, byte[]? bytes)
+    {
+        writer.Write(bytes is not null);
+        if (bytes is not null)
+            WriteBytes(writer, bytes);
+    }
+
+    private static byte[]? ReadOptionalBytes(BinaryReader reader) => reader.ReadBoolean() ? ReadBytes(reader) : null;
+
+    /// <summary>A length or count, checked against the frame so a damaged one cannot ask for gigabytes.</summary>
+    private static int Count(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        return count >= 0 && count <= reader.BaseStream.Length - reader.BaseStream.Position
+            ? count
+            : throw new IOException($"A worker frame holds a count of {count}, more than the bytes left in it.");
     }
 
     /// <summary>Writes a target reference as an object (also used by the pool's task frames).</summary>
@@ -102,6 +223,8 @@ internal static class WorkerWire
         if (target.Method is { } method)
             json.WriteString("method", method);
         json.WriteNumber("methodToken", target.MethodToken);
+        if (target.TypeToken != 0)
+            json.WriteNumber("typeToken", target.TypeToken);
         json.WriteStartArray("genericArguments");
         foreach (var name in target.GenericArguments)
             json.WriteStringValue(name);
@@ -109,7 +232,7 @@ internal static class WorkerWire
         json.WriteEndObject();
     }
 
-    /// <summary>Reads what <see cref="WriteTarget"/> wrote.</summary>
+    /// <summary>Reads what <see cref="WriteTarget(Utf8JsonWriter, TargetReference)"/> wrote.</summary>
     internal static TargetReference ReadTarget(JsonElement target) => new()
     {
         Kind = (TargetKind)target.GetProperty("kind").GetInt32(),
@@ -119,6 +242,7 @@ internal static class WorkerWire
         Type = target.GetProperty("type").GetString()!,
         Method = target.TryGetProperty("method", out var method) ? method.GetString() : null,
         MethodToken = target.GetProperty("methodToken").GetInt32(),
+        TypeToken = target.TryGetProperty("typeToken", out var typeToken) ? typeToken.GetInt32() : 0,
         GenericArguments = [.. target.GetProperty("genericArguments").EnumerateArray().Select(e => e.GetString()!)],
     };
 
@@ -143,17 +267,4 @@ internal static class WorkerWire
         error.GetProperty("message").GetString()!,
         error.TryGetProperty("stackTrace", out var stack) ? stack.GetString() : null,
         error.TryGetProperty("inner", out var inner) ? ReadError(inner) : null);
-
-    private static byte[] WriteJson(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
 }
