@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Fanout.Interop;
 
@@ -128,8 +127,17 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
     static SharedMemory IAttachable<SharedMemory>.AttachByName(string name) => Attach(name);
 
     /// <summary>A fresh name: the prefix, this process's id and 8 random hex digits.</summary>
-    internal static string NewName() =>
-        $"{Prefix}{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+    /// <remarks>
+    /// The random part comes from <see cref="Guid.NewGuid"/> (the kernel's random source):
+    /// <c>RandomNumberGenerator</c> would load the crypto library, tens of milliseconds before the
+    /// first shared object of a process exists. A name taken anyway fails creation, never shares.
+    /// </remarks>
+    internal static string NewName()
+    {
+        Span<byte> random = stackalloc byte[16];
+        _ = Guid.NewGuid().TryWriteBytes(random);
+        return string.Concat(Prefix, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-", Convert.ToHexStringLower(random[..4]));
+    }
 
     internal static string CheckName(string name)
     {
