@@ -73,7 +73,8 @@ internal static partial class WorkerHost
 
         WorkerProcess.ShutDown();
         WorkerLog.Exiting(logger, exitCode);
-        Console.Out.Flush();
+        // No Console.Out.Flush(): the console's writer flushes every write, and touching it here
+        // would create it (loading ICU) in a worker that never printed.
         return exitCode;
     }
 

@@ -42,11 +42,14 @@ public partial class WorkerProcess
         if (Interlocked.Exchange(ref s_shutDown, 1) != 0)
             return;
         WorkerLog.ShuttingDown(FanoutLog.Logger);
-        List<WorkerProcess> workers;
+        WorkerProcess[] workers;
         lock (LiveGate)
-            workers = [.. Live];
-        foreach (var daemon in workers.Where(w => w._daemon && w.IsAlive))
+            workers = Live.ToArray(); // List's own copy: a spread here would load System.Linq into every worker's exit
+
+        foreach (var daemon in workers)
         {
+            if (!daemon._daemon || !daemon.IsAlive)
+                continue;
             WorkerLog.TerminatingDaemon(FanoutLog.Logger, daemon.Name);
             daemon.Terminate();
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -45,18 +46,29 @@ internal static class WorkerSerializer
     /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
-    internal static byte[] SerializeToUtf8(object? value, Type type, JsonSerializerOptions? options = null) =>
-        options is null && JsonPrimitives.TryWrite(value, type) is { } primitive
-            ? primitive
-            : JsonSerializer.SerializeToUtf8Bytes(value, type, options ?? Options);
+    internal static byte[] SerializeToUtf8(object? value, Type type, JsonSerializerOptions options) =>
+        JsonSerializer.SerializeToUtf8Bytes(value, type, options);
 
-    /// <summary>Reads what <see cref="SerializeToUtf8"/> wrote.</summary>
+    /// <inheritdoc cref="SerializeToUtf8(object?, Type, JsonSerializerOptions)"/>
+    /// <remarks>No serializer type is in this signature: a worker whose values are all primitives never loads System.Text.Json.</remarks>
+    internal static byte[] SerializeToUtf8(object? value, Type type) =>
+        JsonPrimitives.TryWrite(value, type) ?? SerializeWithOptions(value, type);
+
+    /// <summary>Reads what <see cref="SerializeToUtf8(object?, Type, JsonSerializerOptions)"/> wrote.</summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
-    internal static object? Deserialize(byte[] json, Type type, JsonSerializerOptions? options = null) =>
-        options is null && JsonPrimitives.TryRead(json, type, out var primitive)
-            ? primitive
-            : JsonSerializer.Deserialize(json, type, options ?? Options);
+    internal static object? Deserialize(byte[] json, Type type, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize(json, type, options);
+
+    /// <summary>Reads what <see cref="SerializeToUtf8(object?, Type)"/> wrote.</summary>
+    internal static object? Deserialize(byte[] json, Type type) =>
+        JsonPrimitives.TryRead(json, type, out var primitive) ? primitive : DeserializeWithOptions(json, type);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static byte[] SerializeWithOptions(object? value, Type type) => SerializeToUtf8(value, type, Options);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static object? DeserializeWithOptions(byte[] json, Type type) => Deserialize(json, type, Options);
 
     /// <summary>
     /// Writes <paramref name="value"/> as <paramref name="type"/> into <paramref name="json"/>:

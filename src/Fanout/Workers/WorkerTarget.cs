@@ -146,11 +146,8 @@ internal sealed partial class WorkerTarget
         var (type, method) = Resolve(reference);
         if (reference.Kind == TargetKind.Subclass)
         {
-            var process = (WorkerProcess)(WorkerSerializer.Deserialize(call.Instance!, type, WorkerSerializer.SubclassOptions)
-                ?? throw new InvalidOperationException($"The worker received no {type.Name} to run."));
-            process.BecomeCurrent(call);
             resultType = typeof(void);
-            process.RunInWorker();
+            RunSubclass(call, type);
             return null;
         }
 
@@ -174,6 +171,16 @@ internal sealed partial class WorkerTarget
                 AwaitTask((Task)method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, resultType),
             _ => returned,
         };
+    }
+
+    // Apart, so that a worker running a method never loads the serializer this needs.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void RunSubclass(WorkerCall call, Type type)
+    {
+        var process = (WorkerProcess)(WorkerSerializer.Deserialize(call.Instance!, type, WorkerSerializer.SubclassOptions)
+            ?? throw new InvalidOperationException($"The worker received no {type.Name} to run."));
+        process.BecomeCurrent(call);
+        process.RunInWorker();
     }
 
     private static object? AwaitTask(Task task, Type resultType)
@@ -341,7 +348,12 @@ internal sealed partial class WorkerTarget
     {
         if (reference.TypeToken == 0)
             return null;
-        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName(reference.Assembly));
+        // By its simple name: parsing the full name's culture would load ICU, ten milliseconds or more.
+        // The module version id below tells whether the build is the parent's.
+        var comma = reference.Assembly.IndexOf(',', StringComparison.Ordinal);
+        if (comma <= 0 || reference.Assembly.AsSpan(0, comma).IndexOfAny('\\', '"') >= 0)
+            return null;
+        var assembly = AssemblyLoadContext.Default.LoadFromAssemblyName(new AssemblyName { Name = reference.Assembly[..comma] });
         var module = assembly.ManifestModule;
         if (module.ModuleVersionId != reference.ModuleVersionId)
             return null; // The name-based path below reports it.
@@ -357,6 +369,12 @@ internal sealed partial class WorkerTarget
             return byToken;
         }
 
+        return ResolveMethodByName(type, reference);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static MethodInfo ResolveMethodByName(Type type, TargetReference reference)
+    {
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
         var method = type.GetMember(reference.Method!, MemberTypes.Method, all).OfType<MethodInfo>().FirstOrDefault(m => m.MetadataToken == reference.MethodToken)
             ?? throw new InvalidOperationException($"The worker cannot find {type.Name}.{reference.Method} (token {reference.MethodToken:x8}).");
