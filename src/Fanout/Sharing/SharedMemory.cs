@@ -128,15 +128,18 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
 
     /// <summary>A fresh name: the prefix, this process's id and 8 random hex digits.</summary>
     /// <remarks>
-    /// The random part comes from <see cref="Guid.NewGuid"/> (the kernel's random source):
-    /// <c>RandomNumberGenerator</c> would load the crypto library, tens of milliseconds before the
-    /// first shared object of a process exists. A name taken anyway fails creation, never shares.
+    /// Built from bytes: the crypto library (<c>RandomNumberGenerator</c>) or a culture (formatting
+    /// a number as text) would each load a native library, tens of milliseconds before the first
+    /// shared object of a process exists. The random part comes from <see cref="Guid.NewGuid"/>
+    /// (the kernel's random source); a name taken anyway fails creation, never shares.
     /// </remarks>
     internal static string NewName()
     {
+        Span<byte> pid = stackalloc byte[11];
+        _ = System.Buffers.Text.Utf8Formatter.TryFormat(Environment.ProcessId, pid, out var digits);
         Span<byte> random = stackalloc byte[16];
         _ = Guid.NewGuid().TryWriteBytes(random);
-        return string.Concat(Prefix, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-", Convert.ToHexStringLower(random[..4]));
+        return string.Concat(Prefix, System.Text.Encoding.ASCII.GetString(pid[..digits]), "-", Convert.ToHexStringLower(random[..4]));
     }
 
     internal static string CheckName(string name)
