@@ -579,7 +579,9 @@ def main():
     d("")
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
       "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool|semaphore-ping-pong|queue --impl ...`); "
-      "the Python peers are in `bench/peers/`; the batch runner's commands and the shared counter are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`, `shared_counter_run`).")
+      "the Python peers are in `bench/peers/`; the batch runner's commands and the shared counter are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`, `shared_counter_run`). "
+      "The harness, the shared-counter sample and the CLI are published framework-dependent and ReadyToRun, as applications are shipped; "
+      "every .NET implementation in a comparison runs from the same published program.")
     d("")
     with open(args.output, "w", encoding="utf-8") as f:
         f.write("\n".join(doc))
