@@ -19,6 +19,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private readonly TaskCompletionSource<ExitStatus> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _reapLock = new(); // a Monitor, not a Lock: BlockUntilExited waits on it
     private readonly long _startTimestamp;
+    private readonly DateTimeOffset _startedUtc;
     private readonly List<Task> _pumps = [];
     private SafeFileHandle? _pidfd;
     private PipeEndStream? _stdin;
@@ -33,7 +34,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         Pid = pid;
         ProcessGroupId = processGroup;
         _startTimestamp = startTimestamp;
-        StartTime = DateTimeOffset.Now;
+        _startedUtc = DateTimeOffset.UtcNow;
     }
 
     /// <summary>The description this child was started from.</summary>
@@ -45,8 +46,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     /// <summary>The id of the child's process group (its own pid unless it stayed in ours).</summary>
     public int ProcessGroupId { get; }
 
-    /// <summary>When the child was started.</summary>
-    public DateTimeOffset StartTime { get; }
+    /// <summary>When the child was started, in local time.</summary>
+    /// <remarks>Converted when read: the local time zone loads ICU, which a start should not pay for.</remarks>
+    public DateTimeOffset StartTime => _startedUtc.ToLocalTime();
 
     /// <summary>The pipe to the child's standard input, when it was started with <see cref="Stdio.Pipe"/>; disposing it closes the child's stdin.</summary>
     public Stream? StandardInput => _stdin;
