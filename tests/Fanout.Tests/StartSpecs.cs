@@ -4,6 +4,18 @@ namespace Fanout.Tests;
 
 public sealed class StartSpecs : ProcessTestBase
 {
+    [Fact(Timeout = 10_000)]
+    public async Task StartTime_is_the_moment_of_the_start_in_local_time()
+    {
+        var before = DateTimeOffset.Now;
+        using var child = TestChild.Spec("exit", "0").Start();
+        var after = DateTimeOffset.Now;
+        await child.WaitAsync();
+
+        Assert.InRange(child.StartTime, before, after);
+        Assert.Equal(before.Offset, child.StartTime.Offset);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task I_can_run_a_program_and_capture_its_output()
     {
