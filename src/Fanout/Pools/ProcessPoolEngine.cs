@@ -128,15 +128,28 @@ internal sealed class ProcessPoolEngine
     {
         if (fn.HasSingleTarget && _checkedTargets.TryGetValue(fn.Method, out var known) && known.Reuses(fn))
         {
+            StartItems(known, items);
             items.Add(known, args);
             return known;
         }
 
         var target = Target(fn, args, out var first);
-        items.Add(first);
+        if (StartItems(target, items))
+            items.Add(target, args);
+        else
+            items.Add(first);
         if (target.Reuses(fn))
             _checkedTargets.TryAdd(fn.Method, target);
         return target;
+    }
+
+    /// <summary>Chooses the form of a new chunk: compact when the target allows it (a worker reads both forms); true if so.</summary>
+    private static bool StartItems(PoolTarget target, PoolItems items)
+    {
+        if (!target.IsCompact)
+            return false;
+        items.UseCompact(target.ArgumentKind);
+        return true;
     }
 
     /// <summary>
@@ -152,6 +165,8 @@ internal sealed class ProcessPoolEngine
         return chunk =>
         {
             using var items = PoolItems.Rent();
+            if (target is not null)
+                StartItems(target, items);
             foreach (var input in chunk)
             {
                 if (target is null)
@@ -471,6 +486,12 @@ internal sealed class ProcessPoolEngine
     /// <summary>Reads a reply into its job's future: the values, or the first failing call's error.</summary>
     private static void Finish(PoolJob job, byte[] reply, PoolWorker worker)
     {
+        if (reply.Length > 0 && reply[0] == CompactWire.ValuesMarker)
+        {
+            job.CompleteCompact(reply.AsSpan(1));
+            return;
+        }
+
         using var document = JsonDocument.Parse(reply);
         var (values, index, error) = PoolWire.ReadReply(document);
         if (error is null)
