@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Fanout;
@@ -70,7 +71,7 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
                 result.TrySetResult(results);
             },
             e => result.TrySetException(e),
-            values =>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (values) =>
             {
                 var results = new TResult[count];
                 for (var i = 0; i < results.Length; i++)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -162,7 +163,8 @@ internal sealed class ProcessPoolEngine
     {
         PoolTarget? target = null;
         var oneArgument = fn.Method.GetParameters().Length == 1;
-        return chunk =>
+        // Optimized at once: a large chunk's loop would otherwise run unoptimized code the first time.
+        return [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk) =>
         {
             using var items = PoolItems.Rent();
             if (target is not null)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Fanout;
@@ -24,6 +25,7 @@ internal sealed class TypedTaskRunner<T, TResult>(Func<T, TResult> fn) : PoolTas
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // A large chunk's loop: optimized from its first run.
     internal override void RunCompact(ReadOnlySpan<byte> items, IBufferWriter<byte> values, ref int index)
     {
         if (CompactValue<T>.Kind == CompactKind.None || CompactValue<TResult>.Kind == CompactKind.None)
