@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Fanout.Interop;
 using Fanout.Ipc;
@@ -20,7 +19,7 @@ internal static partial class WorkerHost
     /// </summary>
     private static int PoolMain(FileStream control, FileStream replies)
     {
-        using var frames = new BlockingCollection<byte[]>();
+        var frames = new FrameQueue();
         var reader = new Thread(() =>
         {
             try
