@@ -14,6 +14,9 @@ namespace Fanout;
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
+/// Targets of one primitive parameter and a primitive result send their tasks and values in
+/// <see cref="CompactWire"/>'s binary form instead (errors stay JSON); the first byte of a frame
+/// tells the forms apart.
 /// </summary>
 internal static class PoolWire
 {
