@@ -19,9 +19,16 @@ internal sealed class FrameBuffer : IBufferWriter<byte>
     /// <summary>The frames written so far, headers included.</summary>
     internal ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _count);
 
-    /// <summary>Forgets every frame.</summary>
     /// <summary>The payload of the one frame written, without its length.</summary>
     internal ReadOnlyMemory<byte> OnlyPayload => _buffer.AsMemory(HeaderLength, _count - HeaderLength);
+
+    /// <summary>How many bytes are written so far, headers included: where the next byte goes.</summary>
+    internal int Length => _count;
+
+    /// <summary>Overwrites four bytes written earlier at <paramref name="offset"/> (a length known only later).</summary>
+    internal void PatchInt32(int offset, int value) => BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(offset, 4), value);
+
+    /// <summary>Forgets every frame.</summary>
 
     internal void Clear()
     {

@@ -59,15 +59,18 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     /// <param name="chunkSize">Inputs per message; null chooses automatically.</param>
     /// <exception cref="InvalidOperationException">The pool is closed.</exception>
     /// <exception cref="Exception">The first failing call's exception (a <see cref="RemoteException"/>, …).</exception>
-    public List<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int? chunkSize = null) =>
-        MapAsync(fn, inputs, chunkSize).Get();
+    public List<TResult> Map<T, TResult>(Func<T, TResult> fn, IEnumerable<T> inputs, int? chunkSize = null)
+    {
+        ArgumentNullException.ThrowIfNull(fn);
+        return MapNow<T, TResult>(fn, inputs, chunkSize, x => [x]);
+    }
 
     /// <summary>Like <see cref="Map{T, TResult}(Func{T, TResult}, IEnumerable{T}, int?)"/> for a method that returns nothing: a list of nulls, as Python's <c>[None, None, None]</c>.</summary>
     /// <exception cref="InvalidOperationException">The pool is closed.</exception>
     public List<object?> Map<T>(Action<T> fn, IEnumerable<T> inputs, int? chunkSize = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        return MapCore<T, object?>(fn, inputs, chunkSize, x => [x], null, null).Get();
+        return MapNow<T, object?>(fn, inputs, chunkSize, x => [x]);
     }
 
     /// <summary>Python's <c>map_async</c>: returns at once; the list of results arrives in the <see cref="AsyncResult{T}"/> (and its callback).</summary>
@@ -90,7 +93,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(fn);
         ArgumentNullException.ThrowIfNull(inputs1);
         ArgumentNullException.ThrowIfNull(inputs2);
-        return MapCore<(T1, T2), TResult>(fn, inputs1.Zip(inputs2), chunkSize, x => [x.Item1, x.Item2], null, null).Get();
+        return MapNow<(T1, T2), TResult>(fn, inputs1.Zip(inputs2), chunkSize, x => [x.Item1, x.Item2]);
     }
 
     /// <summary>Calls <paramref name="fn"/> on triples taken from three sequences in step (Python's <c>map(fn, a, b, c)</c>); it stops at the end of the shortest.</summary>
@@ -102,7 +105,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(inputs1);
         ArgumentNullException.ThrowIfNull(inputs2);
         ArgumentNullException.ThrowIfNull(inputs3);
-        return MapCore<(T1, T2, T3), TResult>(fn, inputs1.Zip(inputs2, inputs3), chunkSize, x => [x.Item1, x.Item2, x.Item3], null, null).Get();
+        return MapNow<(T1, T2, T3), TResult>(fn, inputs1.Zip(inputs2, inputs3), chunkSize, x => [x.Item1, x.Item2, x.Item3]);
     }
 
     /// <summary>The results of <paramref name="fn"/> on pairs from two sequences in step, one by one in input order, reading the inputs lazily (Python's <c>imap</c> over <c>zip(a, b)</c>).</summary>
@@ -122,7 +125,7 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> fn, IEnumerable<(T1, T2)> inputs, int? chunkSize = null)
     {
         ArgumentNullException.ThrowIfNull(fn);
-        return MapCore<(T1, T2), TResult>(fn, inputs, chunkSize, x => [x.Item1, x.Item2], null, null).Get();
+        return MapNow<(T1, T2), TResult>(fn, inputs, chunkSize, x => [x.Item1, x.Item2]);
     }
 
     /// <summary>
@@ -235,6 +238,25 @@ public sealed class Pool : IDisposable, IAsyncDisposable
         using var items = PoolItems.Rent();
         var target = _engine.Target(fn, args, items);
         return new AsyncResult<TResult>(_engine.SubmitOne<TResult>(target, items), callback, errorCallback);
+    }
+
+    /// <summary>
+    /// A blocking map: the same chunks and results as <see cref="MapCore"/>, but with a bounded
+    /// window of chunks in flight (as <see cref="Imap{T, TResult}(Func{T, TResult}, IEnumerable{T}, int)"/>)
+    /// rather than every chunk queued at once. Many small chunks then cost far less: few jobs are
+    /// alive at a time, so the garbage collector has little to keep. The first failing chunk in
+    /// input order throws; chunks that have not started by then are cancelled.
+    /// </summary>
+    private List<TResult> MapNow<T, TResult>(Delegate fn, IEnumerable<T> inputs, int? chunkSize, Func<T, object?[]> arguments)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        _engine.ThrowIfClosed();
+        var all = inputs.ToList();
+        var size = chunkSize ?? AutomaticChunkSize(all.Count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(chunkSize));
+        var results = new List<TResult>(all.Count);
+        results.AddRange(LazyMap.Ordered(all, size, ProcessPoolEngine.MapWindow(Processes, size), _engine.ChunkSubmitter<T, TResult>(fn, arguments), null));
+        return results;
     }
 
     /// <summary>Submits every chunk now and gathers their values into one list, in input order.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Fanout;
@@ -10,8 +11,11 @@ namespace Fanout;
 /// <see cref="Complete"/> and <see cref="Fail"/> finish it, and do nothing once it was cancelled.
 /// A <see cref="SlurmExecutor"/> sends the same jobs as files to cluster jobs.
 /// </summary>
-internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future future, Action<JsonElement> complete, Action<Exception> fail)
+internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future future, Action<JsonElement> complete, Action<Exception> fail, PoolJob.CompactValues? completeCompact = null)
 {
+    /// <summary>Reads the values of a <see cref="CompactWire"/> reply (after its marker) into the future.</summary>
+    internal delegate void CompactValues(ReadOnlySpan<byte> values);
+
     internal PoolTarget Target { get; } = target;
 
     /// <summary>The JSON array of the calls' argument arrays.</summary>
@@ -34,9 +38,11 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
     {
         var result = future = new Future<TResult>();
         var typed = target.ResultType == typeof(TResult);
+        var resultKind = target.ResultKind;
         return new PoolJob(target, items.ToArray(), 1, result,
             values => result.TrySetResult(typed ? WireValue<TResult>.Read(values[0]) : Read<TResult>(values[0], target.ResultType)),
-            e => result.TrySetException(e));
+            e => result.TrySetException(e),
+            values => result.TrySetResult(typed ? CompactValue<TResult>.Read(ref values) : (TResult)CompactWire.ReadBoxed(ref values, resultKind)!));
     }
 
     /// <summary>A job of one call, whose value completes <paramref name="future"/>.</summary>
@@ -64,7 +70,14 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
                     results[i++] = typed ? WireValue<TResult>.Read(value) : Read<TResult>(value, target.ResultType);
                 result.TrySetResult(results);
             },
-            e => result.TrySetException(e));
+            e => result.TrySetException(e),
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] (values) =>
+            {
+                var results = new TResult[count];
+                for (var i = 0; i < results.Length; i++)
+                    results[i] = typed ? CompactValue<TResult>.Read(ref values) : (TResult)CompactWire.ReadBoxed(ref values, target.ResultKind)!;
+                result.TrySetResult(results);
+            });
     }
 
     /// <summary>Reads the values (a JSON array, one per call) into the future.</summary>
@@ -75,6 +88,21 @@ internal sealed class PoolJob(PoolTarget target, byte[] items, int count, Future
             complete(values);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or InvalidCastException)
+        {
+            fail(new RemoteException(e.GetType().FullName ?? "", $"The result could not be read as {Target.ResultType.Name}: {e.Message}", null));
+        }
+    }
+
+    /// <summary>Reads the values of a <see cref="CompactWire"/> reply (after its marker) into the future.</summary>
+    internal void CompleteCompact(ReadOnlySpan<byte> values)
+    {
+        try
+        {
+            if (completeCompact is null)
+                throw new InvalidDataException("A compact reply came for a job that has no compact form.");
+            completeCompact(values);
+        }
+        catch (Exception e) when (e is InvalidDataException or InvalidCastException or NotSupportedException)
         {
             fail(new RemoteException(e.GetType().FullName ?? "", $"The result could not be read as {Target.ResultType.Name}: {e.Message}", null));
         }

@@ -10,7 +10,7 @@ namespace Fanout;
 /// </summary>
 internal sealed class PoolTarget
 {
-    private PoolTarget(int id, WorkerTarget target, ParameterInfo[] parameters, string methodName)
+    private PoolTarget(int id, WorkerTarget target, ParameterInfo[] parameters, Type declaredResult, string methodName)
     {
         Id = id;
         Reference = target.Reference;
@@ -18,6 +18,12 @@ internal sealed class PoolTarget
         ResultType = target.ResultType;
         Parameters = parameters;
         MethodName = methodName;
+        if (parameters.Length == 1 && CompactWire.KindOf(parameters[0].ParameterType) is not CompactKind.None and var argument
+            && CompactWire.KindOf(declaredResult) is not CompactKind.None and var result)
+        {
+            ArgumentKind = argument;
+            ResultKind = result;
+        }
     }
 
     internal int Id { get; }
@@ -28,6 +34,15 @@ internal sealed class PoolTarget
 
     /// <summary>The declared result type (unwrapped from a task); <c>void</c> for none.</summary>
     internal Type ResultType { get; }
+
+    /// <summary>The compact kind of the only parameter, when both it and the declared result have one (see <see cref="CompactWire"/>).</summary>
+    internal CompactKind ArgumentKind { get; }
+
+    /// <summary>The compact kind of the declared result (not a task), when the parameter has one too.</summary>
+    internal CompactKind ResultKind { get; }
+
+    /// <summary>True when a pool worker can take its calls and send its values in <see cref="CompactWire"/>'s form.</summary>
+    internal bool IsCompact => ArgumentKind != CompactKind.None;
 
     private ParameterInfo[] Parameters { get; }
 
@@ -40,7 +55,7 @@ internal sealed class PoolTarget
     {
         var target = WorkerTarget.FromDelegate(fn, args);
         arguments = target.Arguments;
-        return new PoolTarget(idOf(target.Reference, target.Instance), target, fn.Method.GetParameters(), fn.Method.Name);
+        return new PoolTarget(idOf(target.Reference, target.Instance), target, fn.Method.GetParameters(), fn.Method.ReturnType, fn.Method.Name);
     }
 
     /// <summary>
@@ -57,6 +72,17 @@ internal sealed class PoolTarget
 
     /// <summary>True for a method of one parameter of exactly type <typeparamref name="T"/>, whose calls <see cref="PoolItems.Add{T}"/> writes without boxing.</summary>
     internal bool TakesOnly<T>() => Parameters.Length == 1 && Parameters[0].ParameterType == typeof(T);
+
+    /// <summary>Checks one call's arguments for the compact form: one value of the parameter's exact type (null only for text).</summary>
+    /// <exception cref="ArgumentException">Not one argument, or of another type.</exception>
+    internal void CheckCompact(object?[] args)
+    {
+        if (args.Length != 1)
+            throw new ArgumentException($"{MethodName} takes 1 argument(s) but {args.Length} were given.", nameof(args));
+        var type = Parameters[0].ParameterType;
+        if (args[0] is { } value ? !type.IsInstanceOfType(value) : type.IsValueType)
+            throw new ArgumentException($"Argument 1 of {MethodName} is a {args[0]?.GetType().Name ?? "null"}, but the parameter is a {type.Name}.", nameof(args));
+    }
 
     /// <summary>The refusal for argument <paramref name="index"/> (from 0) that the serializer could not write.</summary>
     internal ArgumentException Unsendable(int index, Exception e) =>

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Threading.Channels;
 
@@ -128,15 +129,28 @@ internal sealed class ProcessPoolEngine
     {
         if (fn.HasSingleTarget && _checkedTargets.TryGetValue(fn.Method, out var known) && known.Reuses(fn))
         {
+            StartItems(known, items);
             items.Add(known, args);
             return known;
         }
 
         var target = Target(fn, args, out var first);
-        items.Add(first);
+        if (StartItems(target, items))
+            items.Add(target, args);
+        else
+            items.Add(first);
         if (target.Reuses(fn))
             _checkedTargets.TryAdd(fn.Method, target);
         return target;
+    }
+
+    /// <summary>Chooses the form of a new chunk: compact when the target allows it (a worker reads both forms); true if so.</summary>
+    private static bool StartItems(PoolTarget target, PoolItems items)
+    {
+        if (!target.IsCompact)
+            return false;
+        items.UseCompact(target.ArgumentKind);
+        return true;
     }
 
     /// <summary>
@@ -149,9 +163,12 @@ internal sealed class ProcessPoolEngine
     {
         PoolTarget? target = null;
         var oneArgument = fn.Method.GetParameters().Length == 1;
-        return chunk =>
+        // Optimized at once: a large chunk's loop would otherwise run unoptimized code the first time.
+        return [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk) =>
         {
             using var items = PoolItems.Rent();
+            if (target is not null)
+                StartItems(target, items);
             foreach (var input in chunk)
             {
                 if (target is null)
@@ -471,6 +488,12 @@ internal sealed class ProcessPoolEngine
     /// <summary>Reads a reply into its job's future: the values, or the first failing call's error.</summary>
     private static void Finish(PoolJob job, byte[] reply, PoolWorker worker)
     {
+        if (reply.Length > 0 && reply[0] == CompactWire.ValuesMarker)
+        {
+            job.CompleteCompact(reply.AsSpan(1));
+            return;
+        }
+
         using var document = JsonDocument.Parse(reply);
         var (values, index, error) = PoolWire.ReadReply(document);
         if (error is null)

@@ -5,7 +5,8 @@ namespace Fanout;
 /// <summary>
 /// Runs calls in a pool of long-lived worker processes (Python's <c>ProcessPoolExecutor</c>): for
 /// CPU-bound work. Targets are static methods or lambdas that capture nothing; arguments and
-/// results travel as JSON, typed by the method's signature, and are checked when you submit.
+/// results travel as JSON (a compact binary form for a primitive parameter and result), typed by
+/// the method's signature, and are checked when you submit.
 /// <para>
 /// Unlike Python's, a worker that dies (killed by any signal, out of memory, <c>Environment.Exit</c>)
 /// fails only the call it was running, with a <see cref="WorkerLostException"/>, and is replaced;

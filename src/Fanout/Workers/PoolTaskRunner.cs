@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Text.Json;
@@ -14,6 +15,12 @@ internal abstract class PoolTaskRunner
     /// <summary>Runs every call in <paramref name="items"/> (a JSON array of argument arrays), counting them in <paramref name="index"/>.</summary>
     /// <exception cref="Exception">What a call threw; <paramref name="index"/> is then that call's.</exception>
     internal abstract void Run(JsonElement items, Utf8JsonWriter values, ref int index);
+
+    /// <summary>Runs every call in compact <paramref name="items"/> (see <see cref="CompactWire"/>), appending each value to <paramref name="values"/>.</summary>
+    /// <exception cref="Exception">What a call threw; <paramref name="index"/> is then that call's.</exception>
+    /// <exception cref="InvalidOperationException">The target has no compact form (the parent and the worker disagree).</exception>
+    internal virtual void RunCompact(ReadOnlySpan<byte> items, IBufferWriter<byte> values, ref int index) =>
+        throw new InvalidOperationException("This pool target takes no compact calls: its method is not of one primitive parameter and a primitive result.");
 
     /// <summary>A typed runner for <paramref name="method"/> bound to <paramref name="owner"/>, or null when its shape has none.</summary>
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]

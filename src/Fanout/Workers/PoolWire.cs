@@ -14,25 +14,78 @@ namespace Fanout;
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
+/// Targets of one primitive parameter and a primitive result send their tasks and values in
+/// <see cref="CompactWire"/>'s binary form instead (errors stay JSON); the first byte of a frame
+/// tells the forms apart.
 /// </summary>
 internal static class PoolWire
 {
     /// <summary>Appends a task frame to <paramref name="frames"/> (several may go out in one write).</summary>
-    internal static void AppendTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items) =>
+    internal static void AppendTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items)
+    {
+        if (IsCompact(items))
+            AppendCompactTask(frames, json, targetId, target, instance, items);
+        else
+            AppendJsonTask(frames, json, targetId, target, instance, items);
+    }
+
+    /// <summary>True for items in <see cref="CompactWire"/>'s form (JSON items are an array).</summary>
+    internal static bool IsCompact(ReadOnlySpan<byte> items) => items.Length > 0 && items[0] != (byte)'[';
+
+    /// <summary>
+    /// Appends a <see cref="CompactWire"/> task frame: its target, when sent, as the same JSON
+    /// properties a JSON task has, then the compact items as they are.
+    /// </summary>
+    private static void AppendCompactTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items)
+    {
+        frames.StartFrame();
+        try
+        {
+            frames.GetSpan(1)[0] = CompactWire.TaskMarker;
+            frames.Advance(1);
+            CompactWire.WriteInt32(frames, targetId);
+            var lengthAt = frames.Length;
+            CompactWire.WriteInt32(frames, 0);
+            if (target is not null)
+            {
+                json.Reset(frames);
+                json.WriteStartObject();
+                WriteTarget(json, target, instance);
+                json.WriteEndObject();
+                json.Flush();
+                frames.PatchInt32(lengthAt, frames.Length - lengthAt - 4);
+            }
+
+            items.CopyTo(frames.GetSpan(items.Length));
+            frames.Advance(items.Length);
+        }
+        catch
+        {
+            json.Reset();
+            frames.AbandonFrame();
+            throw;
+        }
+
+        frames.EndFrame();
+    }
+
+    private static void WriteTarget(Utf8JsonWriter json, TargetReference target, JsonElement? instance)
+    {
+        json.WritePropertyName("target");
+        WorkerWire.WriteTarget(json, target);
+        if (instance is { } i)
+        {
+            json.WritePropertyName("instance");
+            i.WriteTo(json);
+        }
+    }
+
+    private static void AppendJsonTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items) =>
         Append(frames, json, json =>
         {
             json.WriteNumber("id", targetId);
             if (target is not null)
-            {
-                json.WritePropertyName("target");
-                WorkerWire.WriteTarget(json, target);
-                if (instance is { } i)
-                {
-                    json.WritePropertyName("instance");
-                    i.WriteTo(json);
-                }
-            }
-
+                WriteTarget(json, target, instance);
             json.WritePropertyName("items");
             json.WriteRawValue(items, skipInputValidation: true);
         });
@@ -65,6 +118,25 @@ internal static class PoolWire
         catch
         {
             json.Reset();
+            frames.AbandonFrame();
+            throw;
+        }
+
+        frames.EndFrame();
+    }
+
+    /// <summary>Appends a <see cref="CompactWire"/> reply with the values of <paramref name="runner"/>'s calls of compact <paramref name="items"/>; when a call throws, nothing is appended and <paramref name="index"/> names it.</summary>
+    internal static void AppendCompactValues(FrameBuffer frames, PoolTaskRunner runner, ReadOnlySpan<byte> items, ref int index)
+    {
+        frames.StartFrame();
+        try
+        {
+            frames.GetSpan(1)[0] = CompactWire.ValuesMarker;
+            frames.Advance(1);
+            runner.RunCompact(items, frames, ref index);
+        }
+        catch
+        {
             frames.AbandonFrame();
             throw;
         }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Fanout;
@@ -19,6 +21,25 @@ internal sealed class TypedTaskRunner<T, TResult>(Func<T, TResult> fn) : PoolTas
                 throw Unsendable(value, typeof(TResult), e);
             }
 
+            index++;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // A large chunk's loop: optimized from its first run.
+    internal override void RunCompact(ReadOnlySpan<byte> items, IBufferWriter<byte> values, ref int index)
+    {
+        if (CompactValue<T>.Kind == CompactKind.None || CompactValue<TResult>.Kind == CompactKind.None)
+        {
+            base.RunCompact(items, values, ref index);
+            return;
+        }
+
+        var (kind, count) = CompactWire.ReadItemsHeader(ref items);
+        if (kind != CompactValue<T>.Kind)
+            throw new InvalidDataException($"The task's values are {kind}, but the parameter is a {typeof(T).Name}.");
+        for (var i = 0; i < count; i++)
+        {
+            CompactValue<TResult>.Write(values, fn(CompactValue<T>.Read(ref items)));
             index++;
         }
     }

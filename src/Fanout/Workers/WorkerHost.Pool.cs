@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Fanout.Interop;
 using Fanout.Ipc;
@@ -20,7 +19,7 @@ internal static partial class WorkerHost
     /// </summary>
     private static int PoolMain(FileStream control, FileStream replies)
     {
-        using var frames = new BlockingCollection<byte[]>();
+        var frames = new FrameQueue();
         var reader = new Thread(() =>
         {
             try
@@ -66,11 +65,18 @@ internal static partial class WorkerHost
         while (true)
         {
             var frame = frames.Take();
+            reply.Clear();
+            if (frame.Length > 0 && frame[0] == CompactWire.TaskMarker)
+            {
+                RunCompactTask(frame, targets, reply, json);
+                replies.Write(reply.Written.Span);
+                continue;
+            }
+
             using var document = JsonDocument.Parse(frame);
             var root = document.RootElement;
             if (root.TryGetProperty("exit", out _))
                 break;
-            reply.Clear();
             RunTask(root, targets, reply, json);
             replies.Write(reply.Written.Span);
         }
@@ -87,13 +93,7 @@ internal static partial class WorkerHost
         try
         {
             var id = task.GetProperty("id").GetInt32();
-            if (!targets.TryGetValue(id, out var runner))
-            {
-                var reference = WorkerWire.ReadTarget(task.GetProperty("target"));
-                JsonElement? instance = task.TryGetProperty("instance", out var i) ? i.Clone() : null;
-                targets[id] = runner = WorkerTarget.Bind(reference, instance);
-            }
-
+            var runner = Runner(targets, id, task);
             PoolWire.AppendValues(reply, json, runner, task.GetProperty("items"), ref index);
         }
 #pragma warning disable CA1031 // Any exception of a task is sent back as its result.
@@ -102,5 +102,50 @@ internal static partial class WorkerHost
         {
             PoolWire.AppendError(reply, json, index, RemoteError.From(e));
         }
+    }
+
+    /// <summary>Runs one <see cref="CompactWire"/> task and appends its reply: every value, or the first failing call's error (as JSON).</summary>
+    private static void RunCompactTask(byte[] frame, Dictionary<int, PoolTaskRunner> targets, FrameBuffer reply, Utf8JsonWriter json)
+    {
+        var index = 0;
+        try
+        {
+            ReadOnlySpan<byte> rest = frame.AsSpan(1);
+            var id = CompactWire.ReadInt32(ref rest);
+            var targetLength = CompactWire.ReadInt32(ref rest);
+            if (targetLength < 0 || targetLength > rest.Length)
+                throw CompactWire.Truncated();
+            PoolTaskRunner runner;
+            if (targetLength > 0)
+            {
+                using var document = JsonDocument.Parse(frame.AsMemory(frame.Length - rest.Length, targetLength));
+                runner = Runner(targets, id, document.RootElement);
+            }
+            else
+            {
+                runner = Runner(targets, id, default);
+            }
+
+            PoolWire.AppendCompactValues(reply, runner, rest[targetLength..], ref index);
+        }
+#pragma warning disable CA1031 // Any exception of a task is sent back as its result.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            PoolWire.AppendError(reply, json, index, RemoteError.From(e));
+        }
+    }
+
+    /// <summary>The runner of target <paramref name="id"/>, bound from <paramref name="task"/>'s target the first time.</summary>
+    private static PoolTaskRunner Runner(Dictionary<int, PoolTaskRunner> targets, int id, JsonElement task)
+    {
+        if (!targets.TryGetValue(id, out var runner))
+        {
+            var reference = WorkerWire.ReadTarget(task.GetProperty("target"));
+            JsonElement? instance = task.TryGetProperty("instance", out var i) ? i.Clone() : null;
+            targets[id] = runner = WorkerTarget.Bind(reference, instance);
+        }
+
+        return runner;
     }
 }

@@ -40,6 +40,26 @@ internal static class PoolTargets
 
     internal static Func<int> Unserializable() => () => 1;
 
+    internal static int SameInt(int n) => n;
+
+    internal static long SameLong(long n) => n;
+
+    internal static double SameDouble(double x) => x;
+
+    internal static bool Not(bool flag) => !flag;
+
+    internal static string? SameText(string? text) => text;
+
+    internal static int Length(string? text) => text?.Length ?? -1;
+
+    internal static string Text(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    internal static int DoubleUnlessSeventh(int n) => n % 7 == 3 ? throw new InvalidOperationException($"no {n}") : n * 2;
+
+    internal static int? MaybeDouble(int? n) => n * 2;
+
+    internal static decimal Half(decimal n) => n / 2;
+
     internal static NotSendable Loop()
     {
         var node = new NotSendable();
