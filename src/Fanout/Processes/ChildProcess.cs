@@ -21,6 +21,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private readonly long _startTimestamp;
     private readonly List<Task> _pumps = [];
     private SafeFileHandle? _pidfd;
+    private long _pidfdToken;
     private PipeEndStream? _stdin;
     private PipeEndStream? _stdout;
     private PipeEndStream? _stderr;
@@ -152,13 +153,13 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
 
         _pidfd = new SafeFileHandle(fd, ownsHandle: true);
-        Reactor.Shared.Register(_pidfd, Libc.EPOLLIN, OnPidfdReadable);
+        Volatile.Write(ref _pidfdToken, Reactor.Shared.Register(_pidfd, Libc.EPOLLIN, OnPidfdReadable));
     }
 
     private void OnPidfdReadable(uint events)
     {
         if (!TryReap() && _pidfd is { IsClosed: false } pidfd)
-            Reactor.Shared.Register(pidfd, Libc.EPOLLIN, OnPidfdReadable);
+            Volatile.Write(ref _pidfdToken, Reactor.Shared.Register(pidfd, Libc.EPOLLIN, OnPidfdReadable));
     }
 
     /// <summary>Reaps the child if it has exited; true once its exit is known.</summary>
@@ -177,6 +178,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
             if (rc == 0)
                 return false;
             var wall = Stopwatch.GetElapsedTime(_startTimestamp);
+            // Reaped here rather than by the reactor (a waiter or Poll came first): spare the reactor its wake-up.
+            if (Volatile.Read(ref _pidfdToken) is var token and not 0)
+                Reactor.Shared.Unregister(token);
             _pidfd?.Dispose();
             if (_watchdogGroup != 0)
                 ParentDeathWatchdog.Unregister(_watchdogGroup);

@@ -96,12 +96,9 @@ internal static class EnvironmentCache
                 return true;
             if (other.Count != changes.Count)
                 return false;
-            // Both are sorted by the same ordinal comparer, so equal dictionaries enumerate alike.
-            using var mine = changes.GetEnumerator();
             foreach (var (name, value) in other)
             {
-                mine.MoveNext();
-                if (!string.Equals(mine.Current.Key, name, StringComparison.Ordinal) || !string.Equals(mine.Current.Value, value, StringComparison.Ordinal))
+                if (!changes.TryGetValue(name, out var mine) || !string.Equals(mine, value, StringComparison.Ordinal))
                     return false;
             }
 
