@@ -58,6 +58,9 @@ public sealed partial class ChildProcess
             {
                 await Task.WhenAll(WriteInputAsync(limit.Token), DrainAsync(_stdout, _stdoutBuffer, limit.Token), DrainAsync(_stderr, _stderrBuffer, limit.Token))
                     .ConfigureAwait(false);
+                // Its pipes closed, so it has most likely exited: reaping here saves waiting for the reactor's turn.
+                if (!_exited.Task.IsCompleted)
+                    TryReap();
                 await WaitAsync(limit.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (e.CancellationToken != cancellationToken)

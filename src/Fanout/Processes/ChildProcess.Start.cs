@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
@@ -23,8 +22,20 @@ public sealed partial class ChildProcess
                 : $"the working directory '{cwd}' does not exist", File.Exists(cwd) ? Libc.ENOTDIR : Libc.ENOENT);
         }
 
-        var environment = BuildEnvironment(spec);
-        var resolved = ExecutableResolver.Resolve(spec.Program, FindPath(environment), spec.WorkingDirectory);
+        var environment = EnvironmentCache.Acquire(spec);
+        try
+        {
+            return Start(spec, joinGroup, environment);
+        }
+        finally
+        {
+            environment.DangerousRelease();
+        }
+    }
+
+    private static ChildProcess Start(ProcessSpec spec, int joinGroup, EnvironmentBlock environment)
+    {
+        var resolved = ExecutableResolver.Resolve(spec.Program, environment.SearchPath, spec.WorkingDirectory);
         List<string> argv = [spec.Program, .. spec.Arguments];
         // A group of its own is guarded by the watchdog (cheap, and it reaches grandchildren);
         // a child in our group gets the kernel's parent-death signal through setpriv.
@@ -37,7 +48,6 @@ public sealed partial class ChildProcess
             resolved = setpriv;
         }
 
-        var envp = environment;
         using var wiring = new StdioWiring(spec);
         var stdin = wiring.Wire(spec.Stdin, 0);
         var stdout = wiring.Wire(spec.Stdout, 1);
@@ -46,10 +56,15 @@ public sealed partial class ChildProcess
 
         var passed = wiring.Pass(spec.PassedHandles);
         var startTimestamp = Stopwatch.GetTimestamp();
-        int Spawn() => Spawner.Spawn(resolved, argv, envp, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup, passed);
+        int Spawn() => Spawner.Spawn(resolved, argv, environment, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup, passed);
         var pid = spec.KillOnParentExit && !guardedByWatchdog ? SpawnThread.Invoke(Spawn) : Spawn();
         if (pid < 0)
+        {
+            // The shortcuts of the resolver may have let a bad program through: name it as the full checks would.
+            if (-pid is Libc.ENOENT or Libc.EACCES)
+                ExecutableResolver.Diagnose(spec.Program, environment.SearchPath, spec.WorkingDirectory);
             throw SpawnFailure(spec, resolved, -pid);
+        }
 
         var group = spec.ProcessGroup == ProcessGroupMode.Inherit ? Libc.getpgid(0) : joinGroup != 0 ? joinGroup : pid;
         var child = new ChildProcess(spec, pid, group, startTimestamp);
@@ -87,45 +102,6 @@ public sealed partial class ChildProcess
         Libc.RLimit limit;
         Libc.getrlimit(Libc.RLIMIT_NOFILE, &limit);
         return $"this process is out of file descriptors (RLIMIT_NOFILE is {limit.Current}); close children's pipes you are done with, or start fewer children with pipes at once";
-    }
-
-    /// <summary>
-    /// The child's environment as name/value pairs. Built from .NET's view of the environment
-    /// (which Environment.SetEnvironmentVariable changes, unlike the C library's), with no
-    /// dictionary in between when the spec changes nothing: it is done at every start.
-    /// </summary>
-    private static List<KeyValuePair<string, string>> BuildEnvironment(ProcessSpec spec)
-    {
-        var inherited = spec.InheritsEnvironment ? Environment.GetEnvironmentVariables() : null;
-        var environment = new List<KeyValuePair<string, string>>((inherited?.Count ?? 0) + spec.EnvironmentChanges.Count);
-        if (inherited is not null)
-        {
-            foreach (DictionaryEntry entry in inherited)
-            {
-                var name = (string)entry.Key;
-                if (!spec.EnvironmentChanges.ContainsKey(name))
-                    environment.Add(new(name, (string?)entry.Value ?? ""));
-            }
-        }
-
-        foreach (var (name, value) in spec.EnvironmentChanges)
-        {
-            if (value is not null)
-                environment.Add(new(name, value));
-        }
-
-        return environment;
-    }
-
-    private static string? FindPath(List<KeyValuePair<string, string>> environment)
-    {
-        foreach (var (name, value) in environment)
-        {
-            if (name == "PATH")
-                return value;
-        }
-
-        return null;
     }
 
     /// <summary>Lets one process have as many descriptors as its hard limit allows, once, as Go and the JVM do.</summary>

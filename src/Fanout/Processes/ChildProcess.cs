@@ -22,6 +22,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private readonly DateTimeOffset _startedUtc;
     private readonly List<Task> _pumps = [];
     private SafeFileHandle? _pidfd;
+    private long _pidfdToken;
     private PipeEndStream? _stdin;
     private PipeEndStream? _stdout;
     private PipeEndStream? _stderr;
@@ -154,13 +155,13 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
         }
 
         _pidfd = new SafeFileHandle(fd, ownsHandle: true);
-        Reactor.Shared.Register(_pidfd, Libc.EPOLLIN, OnPidfdReadable);
+        Volatile.Write(ref _pidfdToken, Reactor.Shared.Register(_pidfd, Libc.EPOLLIN, OnPidfdReadable));
     }
 
     private void OnPidfdReadable(uint events)
     {
         if (!TryReap() && _pidfd is { IsClosed: false } pidfd)
-            Reactor.Shared.Register(pidfd, Libc.EPOLLIN, OnPidfdReadable);
+            Volatile.Write(ref _pidfdToken, Reactor.Shared.Register(pidfd, Libc.EPOLLIN, OnPidfdReadable));
     }
 
     /// <summary>Reaps the child if it has exited; true once its exit is known.</summary>
@@ -179,6 +180,9 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
             if (rc == 0)
                 return false;
             var wall = Stopwatch.GetElapsedTime(_startTimestamp);
+            // Reaped here rather than by the reactor (a waiter or Poll came first): spare the reactor its wake-up.
+            if (Volatile.Read(ref _pidfdToken) is var token and not 0)
+                Reactor.Shared.Unregister(token);
             _pidfd?.Dispose();
             if (_watchdogGroup != 0)
                 ParentDeathWatchdog.Unregister(_watchdogGroup);
@@ -204,15 +208,19 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Blocks the calling thread until the exit is known; false on timeout. It sleeps on the reap
-    /// lock, which the reaper pulses, instead of Task.Wait, which spins first and takes CPU from
-    /// the children when many threads wait.
+    /// Blocks the calling thread until the exit is known; false on timeout. It sleeps in
+    /// <c>poll</c> on the child's pidfd, so the kernel wakes this thread itself when the child
+    /// exits (no hop through the reactor thread), then reaps. Without a pidfd it sleeps on the
+    /// reap lock, which the reaper pulses, instead of Task.Wait, which spins first and takes CPU
+    /// from the children when many threads wait.
     /// </summary>
     internal bool BlockUntilExited(TimeSpan? timeout)
     {
         if (_exited.Task.IsCompleted)
             return true;
         var deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        if (_pidfd is { } pidfd && PollPidfd(pidfd, deadline) is { } exited)
+            return exited;
         lock (_reapLock)
         {
             while (!_exited.Task.IsCompleted)
@@ -223,15 +231,56 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                     continue;
                 }
 
-                var left = (deadline - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+                var left = MillisecondsUntil(deadline);
                 if (left <= 0)
                     return false;
-                Monitor.Wait(_reapLock, (int)Math.Min(left, int.MaxValue));
+                Monitor.Wait(_reapLock, left);
             }
         }
 
         return true;
     }
+
+    /// <summary>Polls the pidfd until the child is reaped (true) or the deadline passes (false); null when polling failed and the caller should wait on the lock.</summary>
+    private unsafe bool? PollPidfd(SafeFileHandle pidfd, long deadline)
+    {
+        var added = false;
+        try
+        {
+            // Held open while polling, even if the reaper disposes it meanwhile.
+            pidfd.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            return _exited.Task.IsCompleted ? true : null;
+        }
+
+        try
+        {
+            var pfd = new Libc.PollFd { Fd = (int)pidfd.DangerousGetHandle(), Events = Libc.POLLIN };
+            while (!_exited.Task.IsCompleted)
+            {
+                var wait = deadline == long.MaxValue ? -1 : MillisecondsUntil(deadline);
+                if (wait == 0)
+                    return TryReap();
+                var ready = Libc.poll(&pfd, 1, wait);
+                if (ready > 0)
+                    TryReap();
+                else if (ready < 0 && Errno.Last != Libc.EINTR)
+                    return null;
+            }
+
+            return true;
+        }
+        finally
+        {
+            if (added)
+                pidfd.DangerousRelease();
+        }
+    }
+
+    private static int MillisecondsUntil(long deadline) =>
+        (int)Math.Clamp((deadline - Stopwatch.GetTimestamp() + Stopwatch.Frequency / 1000 - 1) * 1000 / Stopwatch.Frequency, 0, int.MaxValue);
 
     private void WaitForPumps()
     {

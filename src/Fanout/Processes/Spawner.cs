@@ -25,18 +25,34 @@ internal static unsafe class Spawner
 
     /// <summary>Spawns; returns the pid, or minus errno when the spawn (or exec) failed.</summary>
     internal static int Spawn(
-        string path, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> envp, string? workingDirectory,
+        string path, IReadOnlyList<string> argv, EnvironmentBlock environment, string? workingDirectory,
         ChildFd stdin, ChildFd stdout, ChildFd stderr, bool mergeStderr, ProcessGroupMode group, int joinGroup,
         IReadOnlyList<int>? passed = null)
     {
-        var strings = new NativeStrings(path, argv, envp, workingDirectory);
-        var fileActions = NativeMemory.AllocZeroed(Libc.SpawnFileActionsSize);
-        var attr = NativeMemory.AllocZeroed(Libc.SpawnAttrSize);
-        var sigset = stackalloc byte[Libc.SigSetSize];
+        // Small argument lists (nearly all) are marshalled on the stack: no allocation per spawn.
+        var size = NativeStrings.SizeOf(path, argv, workingDirectory);
+        var onHeap = size > MaxStackStrings;
+        byte* block;
+        if (onHeap)
+        {
+            block = (byte*)NativeMemory.Alloc((nuint)size);
+        }
+        else
+        {
+            var onStack = stackalloc byte[size];
+            block = onStack;
+        }
+
+        var strings = new NativeStrings(block, path, argv, workingDirectory);
+        var fileActions = stackalloc byte[Libc.SpawnFileActionsSize];
+        var ownAttr = stackalloc byte[Libc.SpawnAttrSize];
+        var ownAttrReady = false;
+        var fileActionsReady = false;
+        var envAdded = false;
         try
         {
             Check(Libc.posix_spawn_file_actions_init(fileActions), "posix_spawn_file_actions_init");
-            Check(Libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            fileActionsReady = true;
             AddFd(fileActions, stdin, 0);
             AddFd(fileActions, stdout, 1);
             if (mergeStderr)
@@ -51,68 +67,88 @@ internal static unsafe class Spawner
             if (strings.WorkingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
 
-            short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
-            switch (group)
+            void* attr;
+            if (joinGroup == 0)
             {
-                case ProcessGroupMode.NewGroup:
-                    flags |= Libc.POSIX_SPAWN_SETPGROUP;
-                    Check(Libc.posix_spawnattr_setpgroup(attr, joinGroup), "posix_spawnattr_setpgroup");
-                    break;
-                case ProcessGroupMode.NewSession:
-                    flags |= Libc.POSIX_SPAWN_SETSID;
-                    break;
+                attr = SharedAttributes[(int)group];
+            }
+            else
+            {
+                attr = InitAttributes(ownAttr, group, joinGroup);
+                ownAttrReady = true;
             }
 
-            Check(Libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
-            Check(Libc.sigemptyset(sigset), "sigemptyset");
-            Check(Libc.posix_spawnattr_setsigmask(attr, sigset), "posix_spawnattr_setsigmask");
-            Check(Libc.sigemptyset(sigset), "sigemptyset");
-            foreach (var signal in SignalsToReset)
-                Check(Libc.sigaddset(sigset, signal), "sigaddset");
-            Check(Libc.posix_spawnattr_setsigdefault(attr, sigset), "posix_spawnattr_setsigdefault");
-
+            environment.DangerousAddRef(ref envAdded);
             int pid;
-            var rc = Libc.posix_spawn(&pid, strings.Path, fileActions, attr, strings.Argv, strings.Envp);
+            var rc = Libc.posix_spawn(&pid, strings.Path, fileActions, attr, strings.Argv, environment.Envp);
             return rc == 0 ? pid : -rc;
         }
         finally
         {
-            _ = Libc.posix_spawn_file_actions_destroy(fileActions);
-            _ = Libc.posix_spawnattr_destroy(attr);
-            NativeMemory.Free(fileActions);
-            NativeMemory.Free(attr);
-            strings.Free();
+            if (envAdded)
+                environment.DangerousRelease();
+            if (fileActionsReady)
+                _ = Libc.posix_spawn_file_actions_destroy(fileActions);
+            if (ownAttrReady)
+                _ = Libc.posix_spawnattr_destroy(ownAttr);
+            if (onHeap)
+                NativeMemory.Free(block);
         }
     }
+
+    private const int MaxStackStrings = 4096;
 
     /// <summary>
-    /// The signals a child gets back at their default action. A handled signal is reset by exec
-    /// itself; only an ignored one survives exec. So: SIGPIPE (which .NET ignores), SIGXFSZ, and
-    /// whatever was ignored in this process when it first spawned (read from /proc/self/status).
-    /// Resetting all 64 would cost 64 system calls in the child while the parent waits for exec.
+    /// The signals a child gets back at their default action: all of them. glibc's child visits
+    /// every signal anyway, with one call to set the default for a signal named here and two (read,
+    /// then set) for any other, all while the parent waits for the exec, so naming them all halves
+    /// that work. A handled signal would be reset by exec; an ignored one would survive it, and .NET
+    /// ignores SIGPIPE. SIGKILL and SIGSTOP cannot be changed; 32 and 33 are glibc's own.
     /// </summary>
-    private static readonly int[] SignalsToReset = ReadSignalsToReset();
+    private static readonly int[] SignalsToReset = [.. Enumerable.Range(1, 64).Where(signal => signal is not (9 or 19 or 32 or 33))];
+
+    /// <summary>
+    /// Attributes for a spawn that joins no existing group, one per <see cref="ProcessGroupMode"/>:
+    /// built once and only read by <c>posix_spawn</c>, so every spawn shares them.
+    /// </summary>
+    private static readonly void*[] SharedAttributes = CreateSharedAttributes();
+
+    private static void*[] CreateSharedAttributes()
+    {
+        var modes = Enum.GetValues<ProcessGroupMode>();
+        var attributes = new void*[modes.Max(mode => (int)mode) + 1];
+        foreach (var mode in modes)
+            attributes[(int)mode] = InitAttributes(NativeMemory.AllocZeroed(Libc.SpawnAttrSize), mode, 0);
+        return attributes;
+    }
+
+    private static void* InitAttributes(void* attr, ProcessGroupMode group, int joinGroup)
+    {
+        new Span<byte>(attr, Libc.SpawnAttrSize).Clear();
+        Check(Libc.posix_spawnattr_init(attr), "posix_spawnattr_init");
+        short flags = Libc.POSIX_SPAWN_SETSIGMASK | Libc.POSIX_SPAWN_SETSIGDEF;
+        switch (group)
+        {
+            case ProcessGroupMode.NewGroup:
+                flags |= Libc.POSIX_SPAWN_SETPGROUP;
+                Check(Libc.posix_spawnattr_setpgroup(attr, joinGroup), "posix_spawnattr_setpgroup");
+                break;
+            case ProcessGroupMode.NewSession:
+                flags |= Libc.POSIX_SPAWN_SETSID;
+                break;
+        }
+
+        Check(Libc.posix_spawnattr_setflags(attr, flags), "posix_spawnattr_setflags");
+        var sigset = stackalloc byte[Libc.SigSetSize];
+        Check(Libc.sigemptyset(sigset), "sigemptyset");
+        Check(Libc.posix_spawnattr_setsigmask(attr, sigset), "posix_spawnattr_setsigmask");
+        foreach (var signal in SignalsToReset)
+            Check(Libc.sigaddset(sigset, signal), "sigaddset");
+        Check(Libc.posix_spawnattr_setsigdefault(attr, sigset), "posix_spawnattr_setsigdefault");
+        return attr;
+    }
 
     private static bool s_closeFromMissing;
-
-    private static int[] ReadSignalsToReset()
-    {
-        ulong ignored = (1UL << (13 - 1)) | (1UL << (25 - 1));
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/self/status"))
-            {
-                if (line.StartsWith("SigIgn:", StringComparison.Ordinal))
-                    ignored |= Convert.ToUInt64(line[7..].Trim(), 16);
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        // 32 and 33 are glibc's own real-time signals, which posix_spawn manages itself.
-        return [.. Enumerable.Range(1, 64).Where(signal => signal is not (32 or 33) && (ignored & (1UL << (signal - 1))) != 0)];
-    }
 
     /// <summary>
     /// Closes every descriptor from <paramref name="first"/> (3 unless extra ones are passed) in the child. Ours are close-on-exec already, but this
@@ -153,30 +189,17 @@ internal static unsafe class Spawner
             throw Errno.Exception(rc, what);
     }
 
-    /// <summary>Every string the spawn needs, NUL-terminated in one native block, with the pointer arrays.</summary>
+    /// <summary>The program, argv and working directory, NUL-terminated in one block the caller provides, after the argv pointer array.</summary>
     private readonly struct NativeStrings
     {
-        private readonly byte* _block;
-
-        internal NativeStrings(string path, IReadOnlyList<string> argv, IReadOnlyList<KeyValuePair<string, string>> envp, string? workingDirectory)
+        internal NativeStrings(byte* block, string path, IReadOnlyList<string> argv, string? workingDirectory)
         {
-            var size = Size(path) + Size(workingDirectory);
-            foreach (var s in argv)
-                size += Size(s);
-            foreach (var (name, value) in envp)
-                size += Size(name) + Size(value);
-            var pointers = (argv.Count + 1 + envp.Count + 1) * sizeof(byte*);
-            _block = (byte*)NativeMemory.Alloc((nuint)(size + pointers));
-            var table = (byte**)_block;
-            var next = _block + pointers;
+            var table = (byte**)block;
+            var next = block + ((argv.Count + 1) * sizeof(byte*));
             Argv = table;
-            Envp = table + argv.Count + 1;
             for (var i = 0; i < argv.Count; i++)
                 Argv[i] = Put(argv[i], ref next);
             Argv[argv.Count] = null;
-            for (var i = 0; i < envp.Count; i++)
-                Envp[i] = Put(envp[i].Key, envp[i].Value, ref next);
-            Envp[envp.Count] = null;
             Path = Put(path, ref next);
             WorkingDirectory = workingDirectory is null ? null : Put(workingDirectory, ref next);
         }
@@ -187,20 +210,15 @@ internal static unsafe class Spawner
 
         internal byte** Argv { get; }
 
-        internal byte** Envp { get; }
-
-        internal void Free() => NativeMemory.Free(_block);
+        internal static int SizeOf(string path, IReadOnlyList<string> argv, string? workingDirectory)
+        {
+            var size = ((argv.Count + 1) * sizeof(byte*)) + Size(path) + Size(workingDirectory);
+            foreach (var s in argv)
+                size += Size(s);
+            return size;
+        }
 
         private static int Size(string? s) => s is null ? 0 : Encoding.UTF8.GetByteCount(s) + 1;
-
-        /// <summary>Writes "name=value" without making the string.</summary>
-        private static byte* Put(string name, string value, ref byte* next)
-        {
-            var start = Put(name, ref next);
-            next[-1] = (byte)'=';
-            Put(value, ref next);
-            return start;
-        }
 
         private static byte* Put(string s, ref byte* next)
         {
