@@ -135,6 +135,20 @@ public sealed class WireSpecs
         await Task.CompletedTask;
     }
 
+    [Theory(Timeout = 5_000)]
+    [InlineData("\"plain\"", typeof(string), "plain")]
+    [InlineData("\"esc\\\"aped\"", typeof(string), "esc\"aped")]
+    [InlineData("-7", typeof(int), -7)]
+    [InlineData("null", typeof(string), null)]
+    [InlineData("true", typeof(bool?), true)]
+    public async Task A_value_inside_a_pools_JSON_frame_reads_the_same_as_on_its_own(string json, Type type, object? expected)
+    {
+        using var document = JsonDocument.Parse($"[{json}]");
+
+        Assert.Equal(expected, WorkerSerializer.Deserialize(document.RootElement[0], type));
+        await Task.CompletedTask;
+    }
+
     [Fact(Timeout = 5_000)]
     public async Task A_call_crosses_the_binary_envelope_with_every_field()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -28,17 +29,10 @@ internal static class WorkerSerializer
 
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
-    internal static JsonElement Serialize(object? value, Type type, JsonSerializerOptions? options = null) =>
-        options is null && TryWritePrimitive(value, type) is { } primitive
+    internal static object? Deserialize(JsonElement element, Type type) =>
+        JsonPrimitives.TryRead(JsonMarshal.GetRawUtf8Value(element), type, out var primitive)
             ? primitive
-            : JsonSerializer.SerializeToElement(value, type, options ?? Options);
-
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = Justification)]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
-    internal static object? Deserialize(JsonElement element, Type type, JsonSerializerOptions? options = null) =>
-        options is null && TryReadPrimitive(element, type, out var primitive)
-            ? primitive
-            : element.Deserialize(type, options ?? Options);
+            : element.Deserialize(type, Options);
 
     /// <summary>
     /// The JSON (UTF-8) of <paramref name="value"/> as a <paramref name="type"/>: numbers, text,
@@ -105,73 +99,6 @@ internal static class WorkerSerializer
         }
 
         JsonSerializer.Serialize(json, value, type, Options);
-    }
-
-    /// <summary>
-    /// Numbers, text and booleans the way the serializer writes them, without it: its metadata
-    /// costs a fresh worker tens of milliseconds of compilation before the target can start.
-    /// </summary>
-    private static bool TryReadPrimitive(JsonElement element, Type type, out object? value)
-    {
-        value = null;
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Null when !type.IsValueType:
-                return true;
-            case JsonValueKind.String when type == typeof(string):
-                value = element.GetString();
-                return true;
-            case JsonValueKind.True or JsonValueKind.False when type == typeof(bool):
-                value = element.GetBoolean();
-                return true;
-            case JsonValueKind.Number when type == typeof(int) && element.TryGetInt32(out var i):
-                value = i;
-                return true;
-            case JsonValueKind.Number when type == typeof(long) && element.TryGetInt64(out var l):
-                value = l;
-                return true;
-            case JsonValueKind.Number when type == typeof(double) && element.TryGetDouble(out var d):
-                value = d;
-                return true;
-            default:
-                return false;
-        }
-    }
-
-    private static JsonElement? TryWritePrimitive(object? value, Type type)
-    {
-        if (value is null ? type.IsValueType : value.GetType() != type)
-            return null;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(64);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            switch (value)
-            {
-                case null:
-                    json.WriteNullValue();
-                    break;
-                case string text:
-                    json.WriteStringValue(text);
-                    break;
-                case bool flag:
-                    json.WriteBooleanValue(flag);
-                    break;
-                case int i:
-                    json.WriteNumberValue(i);
-                    break;
-                case long l:
-                    json.WriteNumberValue(l);
-                    break;
-                case double d when double.IsFinite(d):
-                    json.WriteNumberValue(d);
-                    break;
-                default:
-                    return null;
-            }
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
     }
 
     /// <summary>Throws when System.Text.Json cannot handle <paramref name="type"/> at all (delegates, pointers, …).</summary>

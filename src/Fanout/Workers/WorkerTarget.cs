@@ -31,6 +31,9 @@ internal sealed partial class WorkerTarget
         PassedHandles = passedHandles ?? [];
     }
 
+    private JsonElement[]? _argumentElements;
+    private JsonElement? _instanceElement;
+
     internal TargetReference Reference { get; }
 
     /// <summary>Each argument's JSON (UTF-8), as a worker's call carries it.</summary>
@@ -39,11 +42,11 @@ internal sealed partial class WorkerTarget
     /// <summary>The JSON of the object an instance method or a subclass's <c>Run</c> belongs to.</summary>
     internal byte[]? RawInstance { get; }
 
-    /// <summary>The arguments as JSON elements, as a pool's task frames carry them.</summary>
-    internal JsonElement[] Arguments => [.. RawArguments.Select(Element)];
+    /// <summary>The arguments as JSON elements, as a pool's task frames carry them (parsed once, when first asked for).</summary>
+    internal JsonElement[] Arguments => _argumentElements ??= [.. RawArguments.Select(Element)];
 
-    /// <summary>The object as a JSON element, as a pool's task frames carry it.</summary>
-    internal JsonElement? Instance => RawInstance is { } raw ? Element(raw) : null;
+    /// <summary>The object as a JSON element, as a pool's task frames carry it (parsed once, when first asked for).</summary>
+    internal JsonElement? Instance => RawInstance is { } raw ? _instanceElement ??= Element(raw) : null;
 
     /// <summary>The declared return type, unwrapped from <c>Task&lt;T&gt;</c>; <c>void</c> for none.</summary>
     internal Type ResultType { get; }
