@@ -580,7 +580,7 @@ def main():
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
       "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool|semaphore-ping-pong|queue --impl ...`); "
       "the Python peers are in `bench/peers/`; the batch runner's commands and the shared counter are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`, `shared_counter_run`). "
-      "The harness, the shared-counter sample and the CLI are published framework-dependent and ReadyToRun, as applications are shipped; "
+      "The harness and the shared-counter sample are published framework-dependent and ReadyToRun, and the CLI as native code (NativeAOT), as each is shipped; "
       "every .NET implementation in a comparison runs from the same published program.")
     d("")
     with open(args.output, "w", encoding="utf-8") as f:

@@ -18,6 +18,7 @@ namespace Fanout;
 [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("Trimming", "IL2057", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("Trimming", "IL2060", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2077", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("AOT", "IL3050", Justification = WorkerSerializer.Justification)]
 [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is handled: the host refuses single-file apps.")]
 internal sealed partial class WorkerTarget

@@ -5,7 +5,13 @@ internal sealed class Cli : IDisposable
 {
     internal Cli() => Folder = Directory.CreateTempSubdirectory("fanout-cli-").FullName;
 
-    internal static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "Fanout.Cli");
+    /// <summary>
+    /// The program under test: FANOUT_CLI when set (scripts/test points it at the published,
+    /// natively compiled fanout, which is what users run), else the build's Fanout.Cli beside the tests.
+    /// </summary>
+    internal static string Path { get; } = Environment.GetEnvironmentVariable("FANOUT_CLI") is { Length: > 0 } published
+        ? System.IO.Path.GetFullPath(published)
+        : System.IO.Path.Combine(AppContext.BaseDirectory, "Fanout.Cli");
 
     /// <summary>A scratch folder the runs work in, deleted afterwards.</summary>
     internal string Folder { get; }

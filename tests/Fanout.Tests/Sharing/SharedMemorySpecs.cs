@@ -155,7 +155,7 @@ public sealed class SharedMemorySpecs : SharingTestBase
         creator.Start();
         await creator.JoinAsync();
         var name = creator.GetResult<string>();
-        var fanout = Path.Combine(AppContext.BaseDirectory, "Fanout.Cli");
+        var fanout = Fanout.Tests.Batch.Cli.Path;
 
         var listed = await new ProcessSpec(fanout, "leftovers").WithCapturedOutput().RunAsync(timeout: TimeSpan.FromSeconds(20), check: true);
         var removed = await new ProcessSpec(fanout, "leftovers", "--remove").WithCapturedOutput().RunAsync(timeout: TimeSpan.FromSeconds(20), check: true);
