@@ -39,10 +39,9 @@ internal static class PoolBenchmarks
             _ => throw new ArgumentException($"Unknown implementation '{implementation}' (map-chunk1, submit, map-auto, first-result)."),
         };
 
-        // The warm-up: workers up, the same code compiled on both sides, the runtime's background
-        // compilation done (as Python's peer warms its pool with the same call).
-        run(warmup);
-        Workers.Settle();
+        // The warm-up: workers up, the same code compiled on both sides (as Python's peer warms its
+        // pool with the same call), repeated until the runtime's tiered compilation is done.
+        Workers.WarmUp(() => run(warmup));
         var clock = Stopwatch.StartNew();
         var results = run(inputs);
         var seconds = clock.Elapsed.TotalSeconds;
