@@ -447,7 +447,9 @@ def main():
     w("")
     w("Pools of 2 workers and `f(n) = n * 2`, against Python's `multiprocessing.Pool` and `concurrent.futures.ProcessPoolExecutor` "
       "(spawn start method). Each side times the call inside its program after a warm-up with the same call on the same pool "
-      "(the harness then waits 400 ms for the runtime's background compilation, as in sections 1–5). Higher is better.")
+      "(the harness repeats it, waiting 400 ms after each round, until a round compiles no new method: "
+      "with profile-guided optimization a hot method is compiled twice after its precompiled code, so one round left the last compilation "
+      "to the measurement). Higher is better.")
     w("")
     w("| Measurement | Fanout | Python | Fanout / Python (median of the repetitions) | Best | Goal |")
     w("|---|---:|---:|---:|---:|---|")
