@@ -30,7 +30,9 @@ NAMES = {
 
 # Names in the batch runner and worker sections, where "Fanout" is the CLI or a worker.
 BATCH_NAMES = {"fanout": "`fanout run`", "parallel": "GNU parallel", "xargs": "xargs -P"}
-WORKER_NAMES = {"fanout": "Fanout worker", "hello": ".NET hello world (the floor)", "python": "Python multiprocessing (spawn)"}
+WORKER_NAMES = {"fanout": "Fanout worker", "hello": ".NET hello world (the floor)",
+                "hello-lifetime": ".NET hello world, start to exit (its lifetime; section 8's yardstick)",
+                "python": "Python multiprocessing (spawn)"}
 
 
 def load(path):
@@ -412,7 +414,7 @@ def main():
         w("")
 
     # --- 7. worker cold start ---
-    ws = {impl: runs("worker-start", impl) for impl in ("fanout", "hello", "python")}
+    ws = {impl: runs("worker-start", impl) for impl in ("fanout", "hello", "hello-lifetime", "python")}
     count = ws["fanout"][0]["count"]
     w("## 7. Worker cold start")
     w("")
@@ -436,7 +438,8 @@ def main():
     w("- Fanout worker: `new WorkerProcess(FirstLine).Start()`, timed to the timestamp `FirstLine` returns (read by the parent after `Join()`) "
       "(`Fanout.Benchmarks worker-start --impl fanout`).")
     w("- The floor: a .NET hello world — the harness in `hello` mode, started through the same `dotnet` host with the same runtime "
-      "configuration, printing a timestamp as its first line (`--impl hello`).")
+      "configuration, printing a timestamp as its first line (`--impl hello`); its lifetime is the same program timed "
+      "from its start to its exit, reaped (`--impl hello-lifetime`).")
     w("- Python: `multiprocessing.get_context(\"spawn\").Process(target=...)`, `start()` to the target's first statement "
       "(`bench/peers/worker_start.py`).")
     w("")
@@ -467,15 +470,19 @@ def main():
           f"| **{fmt_ratio(r)}** | {fmt_ratio(best)} | ≥ {goal:g}× |")
         goals.append((f"{what}, {count:,} tasks: Fanout ≥ {goal:g}× Python's {peer}", fmt_ratio(r), fmt_ratio(best), r >= goal))
     first, first_py = runs("pool", "first-result"), runs("pool", "python-first-result")
-    hello_floor = med([x["median_ms"] for x in ws["hello"]])
+    lifetime = ws["hello-lifetime"]
+    to_lifetime = paired(first, lifetime, "median_ms")
+    best_lifetime = min(x["min_ms"] for x in first) / min(x["min_ms"] for x in lifetime)
     w("")
-    w("| From creating a pool of 2 to its first result (median of each repetition's median) | Fanout | Python (spawn) | Python ÷ Fanout | Fanout ÷ .NET hello world (section 7) |")
-    w("|---|---:|---:|---:|---:|")
+    w("| From creating a pool of 2 to its first result (median of each repetition's median) | Fanout | Python (spawn) | Python ÷ Fanout "
+      "| Fanout ÷ a .NET hello world's lifetime (section 7) | Goal |")
+    w("|---|---:|---:|---:|---:|---|")
     w(f"| `new Pool(2)` then `Apply` / `Pool(2)` then `apply` | {med([x['median_ms'] for x in first]):.1f} ms | {med([x['median_ms'] for x in first_py]):.1f} ms "
-      f"| {fmt_ratio(paired_ratio(first, first_py, 'median_ms', higher_is_better=False))} | {fmt_ratio(med([x['median_ms'] for x in first]) / hello_floor)} |")
+      f"| {fmt_ratio(paired_ratio(first, first_py, 'median_ms', higher_is_better=False))} | **{fmt_ratio(to_lifetime)}** | ≤ 1.4× |")
     w("")
-    w("- The issue's goal for the first result is at most 1.4× a .NET hello world's *lifetime*; section 7's floor is a hello world's "
-      "time to its first line, which is shorter, so the last column overstates the ratio (for information).")
+    w("- The yardstick is a .NET hello world's whole life, from its start to its exit (section 7, `--impl hello-lifetime`), "
+      "paired with the first result measured in the same repetition.")
+    goals.append(("Pool of 2 from creation to first result: within 1.4× a .NET hello world's lifetime", fmt_ratio(to_lifetime), fmt_ratio(best_lifetime), to_lifetime <= 1.4))
     w("- Fanout: `Fanout.Benchmarks pool --impl map-chunk1|submit|map-auto|first-result`; Python: `bench/peers/pool.py`.")
     w("")
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -189,6 +190,41 @@ public sealed class WireSpecs
         Assert.Null(bare.StderrLogLevel);
         Assert.Null(bare.Instance);
         Assert.Null(bare.Target.AssemblyPath);
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = 5_000)]
+    public async Task A_pool_task_target_crosses_in_binary_inside_a_frame_with_or_without_its_instance()
+    {
+        var target = new TargetReference
+        {
+            Kind = TargetKind.Instance,
+            Assembly = "Some.Assembly",
+            AssemblyPath = "/opt/app/Some.Assembly.dll",
+            ModuleVersionId = Guid.NewGuid(),
+            Type = "Some.Multiplier",
+            Method = "Apply",
+            MethodToken = 0x06000012,
+            GenericArguments = ["System.Int32"],
+        };
+        using var instance = JsonDocument.Parse("{\"Factor\":3}");
+        var output = new ArrayBufferWriter<byte>();
+        output.Write("prefix"u8);
+        WorkerWire.WritePoolTarget(output, target, instance.RootElement);
+        var withInstance = output.WrittenCount - 6;
+        WorkerWire.WritePoolTarget(output, target with { AssemblyPath = null }, null);
+        var frame = output.WrittenSpan.ToArray();
+
+        var (read, json) = WorkerWire.ReadPoolTarget(frame, 6, withInstance);
+        var (bare, none) = WorkerWire.ReadPoolTarget(frame, 6 + withInstance, frame.Length - 6 - withInstance);
+
+        Assert.Equal(target with { GenericArguments = [] }, read with { GenericArguments = [] });
+        Assert.Equal(target.GenericArguments, read.GenericArguments);
+        Assert.Equal("{\"Factor\":3}", System.Text.Encoding.UTF8.GetString(json!));
+        Assert.Null(bare.AssemblyPath);
+        Assert.Null(none);
+        for (var length = 0; length < withInstance; length++)
+            Assert.Throws<IOException>(() => WorkerWire.ReadPoolTarget(frame, 6, length));
         await Task.CompletedTask;
     }
 

@@ -26,6 +26,8 @@ namespace Fanout;
 /// Terminating also cancels what is queued and kills the workers. <c>_gate</c> guards each slot's
 /// worker and head job, the map of running futures to slots (read by <see cref="Terminate"/> and
 /// by the kill behind <see cref="Future.CancelOrKill"/>), and the closed, terminated and broken flags.
+/// When the workers outnumber the free cores, slot 0 starts its worker first and the other slots
+/// wait until it is up or has failed (<see cref="FirstWorkerStartsAlone"/>).
 /// </para>
 /// </summary>
 internal sealed class ProcessPoolEngine
@@ -41,6 +43,8 @@ internal sealed class ProcessPoolEngine
     private readonly ConcurrentQueue<PoolJob> _retry = new();
     private int _busySlots;
     private readonly WorkerCall _greeting;
+    private readonly TaskCompletionSource _firstWorkerStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _firstWorkerStartsAlone;
     private readonly string _kind;
     private int _nextTargetId;
     private bool _closed;
@@ -85,6 +89,7 @@ internal sealed class ProcessPoolEngine
             Arguments = init.RawArguments,
             Instance = init.RawInstance,
         };
+        _firstWorkerStartsAlone = FirstWorkerStartsAlone(processes, Environment.ProcessorCount);
         _workers = new PoolWorker?[processes];
         _heads = new Future?[processes];
         _slots = new Task[processes];
@@ -263,6 +268,14 @@ internal sealed class ProcessPoolEngine
     }
 
     /// <summary>
+    /// Whether the first worker starts before the others: when the workers would not all have a
+    /// core of their own (with one left for this process), starting them together makes every
+    /// start-up share the cores and the first task wait for the slowest. Alone, the first worker is
+    /// up after one start-up and runs the first tasks while the others start.
+    /// </summary>
+    internal static bool FirstWorkerStartsAlone(int processes, int cores) => processes > 1 && processes >= cores;
+
+    /// <summary>
     /// One worker's life after another: start it, run jobs until it must be replaced (it died,
     /// timed out, was killed, or ran <see cref="MaxTasksPerChild"/> tasks), until the pool ends.
     /// </summary>
@@ -270,6 +283,8 @@ internal sealed class ProcessPoolEngine
     {
         try
         {
+            if (slot > 0 && _firstWorkerStartsAlone)
+                await _firstWorkerStarted.Task.ConfigureAwait(false);
             while (!Stopping && (!_jobs.Reader.Completion.IsCompleted || !_retry.IsEmpty))
             {
                 if (!await RunWorkerAsync(slot).ConfigureAwait(false))
@@ -281,6 +296,12 @@ internal sealed class ProcessPoolEngine
 #pragma warning restore CA1031
         {
             Break(new FanoutException($"The {_kind} failed unexpectedly: {e.Message}", e));
+        }
+        finally
+        {
+            // Whatever ended the first slot, the others must not wait for it.
+            if (slot == 0)
+                _firstWorkerStarted.TrySetResult();
         }
     }
 
@@ -323,6 +344,10 @@ internal sealed class ProcessPoolEngine
             if (!Stopping)
                 Break(new FanoutException($"A worker of the {_kind} died while starting: {e.Message}", e));
             return false;
+        }
+        finally
+        {
+            _firstWorkerStarted.TrySetResult();
         }
 
         if (initError is not null)

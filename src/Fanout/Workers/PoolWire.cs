@@ -14,9 +14,9 @@ namespace Fanout;
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
-/// Targets of one primitive parameter and a primitive result send their tasks and values in
-/// <see cref="CompactWire"/>'s binary form instead (errors stay JSON); the first byte of a frame
-/// tells the forms apart.
+/// Targets of one primitive parameter and a primitive result send their tasks (target included)
+/// and values in binary forms instead (<see cref="CompactWire"/>, <see cref="WorkerWire.WritePoolTarget"/>;
+/// errors stay JSON); the first byte of a frame tells the forms apart.
 /// </summary>
 internal static class PoolWire
 {
@@ -24,7 +24,7 @@ internal static class PoolWire
     internal static void AppendTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items)
     {
         if (IsCompact(items))
-            AppendCompactTask(frames, json, targetId, target, instance, items);
+            AppendCompactTask(frames, targetId, target, instance, items);
         else
             AppendJsonTask(frames, json, targetId, target, instance, items);
     }
@@ -33,10 +33,11 @@ internal static class PoolWire
     internal static bool IsCompact(ReadOnlySpan<byte> items) => items.Length > 0 && items[0] != (byte)'[';
 
     /// <summary>
-    /// Appends a <see cref="CompactWire"/> task frame: its target, when sent, as the same JSON
-    /// properties a JSON task has, then the compact items as they are.
+    /// Appends a <see cref="CompactWire"/> task frame: its target, when sent, in the binary layout
+    /// of <see cref="WorkerWire.WritePoolTarget"/> (a worker's first task then needs no JSON
+    /// parser), then the compact items as they are.
     /// </summary>
-    private static void AppendCompactTask(FrameBuffer frames, Utf8JsonWriter json, int targetId, TargetReference? target, JsonElement? instance, byte[] items)
+    private static void AppendCompactTask(FrameBuffer frames, int targetId, TargetReference? target, JsonElement? instance, byte[] items)
     {
         frames.StartFrame();
         try
@@ -48,11 +49,7 @@ internal static class PoolWire
             CompactWire.WriteInt32(frames, 0);
             if (target is not null)
             {
-                json.Reset(frames);
-                json.WriteStartObject();
-                WriteTarget(json, target, instance);
-                json.WriteEndObject();
-                json.Flush();
+                WorkerWire.WritePoolTarget(frames, target, instance);
                 frames.PatchInt32(lengthAt, frames.Length - lengthAt - 4);
             }
 
@@ -61,7 +58,6 @@ internal static class PoolWire
         }
         catch
         {
-            json.Reset();
             frames.AbandonFrame();
             throw;
         }

@@ -115,15 +115,12 @@ internal static partial class WorkerHost
             var targetLength = CompactWire.ReadInt32(ref rest);
             if (targetLength < 0 || targetLength > rest.Length)
                 throw CompactWire.Truncated();
-            PoolTaskRunner runner;
-            if (targetLength > 0)
+            if (!targets.TryGetValue(id, out var runner))
             {
-                using var document = JsonDocument.Parse(frame.AsMemory(frame.Length - rest.Length, targetLength));
-                runner = Runner(targets, id, document.RootElement);
-            }
-            else
-            {
-                runner = Runner(targets, id, default);
+                if (targetLength == 0)
+                    throw new IOException($"A pool task names target {id}, which this worker was never sent.");
+                var (reference, instanceJson) = WorkerWire.ReadPoolTarget(frame, frame.Length - rest.Length, targetLength);
+                targets[id] = runner = WorkerTarget.Bind(reference, instanceJson is null ? null : ParseElement(instanceJson));
             }
 
             PoolWire.AppendCompactValues(reply, runner, rest[targetLength..], ref index);
@@ -134,6 +131,12 @@ internal static partial class WorkerHost
         {
             PoolWire.AppendError(reply, json, index, RemoteError.From(e));
         }
+    }
+
+    private static JsonElement ParseElement(byte[] json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
     }
 
     /// <summary>The runner of target <paramref name="id"/>, bound from <paramref name="task"/>'s target the first time.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -9,7 +10,8 @@ namespace Fanout;
 /// The envelopes on a worker's pipes. The call and the reply are binary (a <see cref="BinaryWriter"/>
 /// layout; values inside them stay JSON): a fresh worker reads its call with code the framework
 /// has precompiled, where a JSON document or serializer metadata costs tens of milliseconds of
-/// every cold start. The target's JSON form below is the one the pools' task frames carry.
+/// every cold start. So is the target of a pool's compact task (<see cref="WritePoolTarget"/>);
+/// the target's JSON form below is the one the pools' JSON task frames carry.
 /// </summary>
 internal static class WorkerWire
 {
@@ -95,19 +97,43 @@ internal static class WorkerWire
     /// <summary>A value's raw JSON, as the binary envelopes carry it.</summary>
     internal static byte[] RawJson(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
 
-    private static T Read<T>(byte[] frame, Func<BinaryReader, T> body)
+    /// <summary>
+    /// Appends a pool task's target in the binary layout: the reference, then the instance's raw
+    /// JSON when the target has one. A worker reads its first task with precompiled code, as it
+    /// reads its call: parsing a JSON document there was most of the time to a pool's first result.
+    /// </summary>
+    internal static void WritePoolTarget(IBufferWriter<byte> output, TargetReference target, JsonElement? instance)
     {
-        using var reader = new BinaryReader(new MemoryStream(frame, writable: false), Encoding.UTF8);
+        using var buffer = new MemoryStream(256);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteTarget(writer, target);
+            WriteOptionalBytes(writer, instance is { } i ? RawJson(i) : null);
+        }
+
+        output.Write(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <summary>Reads what <see cref="WritePoolTarget"/> wrote, from <paramref name="count"/> bytes of <paramref name="frame"/> at <paramref name="offset"/>.</summary>
+    /// <exception cref="IOException">The bytes are not a target (cut short, or from another build).</exception>
+    internal static (TargetReference Target, byte[]? InstanceJson) ReadPoolTarget(byte[] frame, int offset, int count) =>
+        Read(frame, offset, count, reader => (ReadTarget(reader), ReadOptionalBytes(reader)));
+
+    private static T Read<T>(byte[] frame, Func<BinaryReader, T> body) => Read(frame, 0, frame.Length, body);
+
+    private static T Read<T>(byte[] frame, int offset, int count, Func<BinaryReader, T> body)
+    {
+        using var reader = new BinaryReader(new MemoryStream(frame, offset, count, writable: false), Encoding.UTF8);
         try
         {
             var read = body(reader);
-            if (reader.BaseStream.Position != frame.Length)
-                throw new IOException($"A worker frame has {frame.Length - reader.BaseStream.Position} byte(s) after its end: the two sides run different builds of Fanout.");
+            if (reader.BaseStream.Position != count)
+                throw new IOException($"A worker frame has {count - reader.BaseStream.Position} byte(s) after its end: the two sides run different builds of Fanout.");
             return read;
         }
         catch (EndOfStreamException e)
         {
-            throw new IOException($"A worker frame of {frame.Length} byte(s) ends before its last field.", e);
+            throw new IOException($"A worker frame of {count} byte(s) ends before its last field.", e);
         }
     }
 
@@ -243,8 +269,17 @@ internal static class WorkerWire
         Method = target.TryGetProperty("method", out var method) ? method.GetString() : null,
         MethodToken = target.GetProperty("methodToken").GetInt32(),
         TypeToken = target.TryGetProperty("typeToken", out var typeToken) ? typeToken.GetInt32() : 0,
-        GenericArguments = [.. target.GetProperty("genericArguments").EnumerateArray().Select(e => e.GetString()!)],
+        GenericArguments = ReadStrings(target.GetProperty("genericArguments")),
     };
+
+    private static string[] ReadStrings(JsonElement array)
+    {
+        var strings = new string[array.GetArrayLength()];
+        var i = 0;
+        foreach (var element in array.EnumerateArray())
+            strings[i++] = element.GetString()!;
+        return strings;
+    }
 
     internal static void WriteError(Utf8JsonWriter json, RemoteError error)
     {

@@ -22,6 +22,18 @@ public sealed class CompactPoolSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task An_instance_target_with_primitives_crosses_with_its_instance_and_two_instances_stay_apart()
+    {
+        await using var pool = new Pool(2);
+        var triple = new Multiplier(3);
+        var negate = new Multiplier(-1);
+
+        Assert.Equal([3, 6, 9], pool.Map(triple.Apply, [1, 2, 3], chunkSize: 1));
+        Assert.Equal([-1, -2, -3], pool.Map(negate.Apply, [1, 2, 3], chunkSize: 1));
+        Assert.Equal(30, pool.Apply(triple.Apply, 10));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Targets_of_other_types_still_go_as_json_in_the_same_pool()
     {
         await using var executor = new ProcessPoolExecutor(maxWorkers: 2);

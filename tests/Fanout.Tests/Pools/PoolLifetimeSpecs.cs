@@ -5,6 +5,29 @@ namespace Fanout.Tests.Pools;
 /// <summary>No pool worker outlives the program that owns the pool, however that program ends.</summary>
 public sealed class PoolLifetimeSpecs : ProcessTestBase
 {
+    [Theory(Timeout = 5_000)]
+    [InlineData(1, 2, false)]
+    [InlineData(2, 2, true)]
+    [InlineData(4, 2, true)]
+    [InlineData(2, 4, false)]
+    [InlineData(3, 4, false)]
+    [InlineData(4, 4, true)]
+    public async Task The_first_worker_starts_alone_only_when_the_workers_would_share_the_cores(int processes, int cores, bool alone)
+    {
+        Assert.Equal(alone, ProcessPoolEngine.FirstWorkerStartsAlone(processes, cores));
+        await Task.CompletedTask;
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_pool_with_more_workers_than_cores_starts_them_all_and_uses_them_all()
+    {
+        await using var pool = new Pool(Environment.ProcessorCount + 1);
+
+        var pids = Enumerable.Range(0, pool.Processes).Select(_ => pool.ApplyAsync(PoolTargets.PidAfter, 2.0)).ToList().Select(r => r.Get(TimeSpan.FromSeconds(20)));
+
+        Assert.Equal(pool.Processes, pids.Distinct().Count());
+    }
+
     [Fact(Timeout = 40_000)]
     public async Task Pool_workers_die_when_their_parent_is_killed_with_SIGKILL()
     {
