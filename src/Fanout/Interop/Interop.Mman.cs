@@ -26,6 +26,11 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "munmap", SetLastError = true)]
     internal static partial int munmap(nint address, nuint length);
 
+    internal const uint MFD_CLOEXEC = 0x1;
+
+    [LibraryImport(Name, EntryPoint = "memfd_create", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int memfd_create(string name, uint flags);
+
     [LibraryImport(Name, EntryPoint = "ftruncate", SetLastError = true)]
     internal static partial int ftruncate(int fd, long length);
 

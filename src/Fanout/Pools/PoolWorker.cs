@@ -26,18 +26,20 @@ internal sealed class PoolWorker : IAsyncDisposable
     private readonly PipeEndStream _control;
     private readonly PipeEndStream _replies;
     private readonly FrameReader _replyFrames;
+    private readonly ReplyRing _ring;
     private readonly FrameBuffer _outgoing = new();
     private readonly Utf8JsonWriter _json;
     private readonly HashSet<int> _knownTargets = [];
     private volatile string? _killedBecause;
 
-    private PoolWorker(string name, ChildProcess child, PipeEndStream control, PipeEndStream replies)
+    private PoolWorker(string name, ChildProcess child, PipeEndStream control, PipeEndStream replies, ReplyRing ring)
     {
         Name = name;
         _child = child;
         _control = control;
         _replies = replies;
         _replyFrames = new FrameReader(replies);
+        _ring = ring;
         _json = new Utf8JsonWriter(_outgoing, new JsonWriterOptions { SkipValidation = true });
     }
 
@@ -75,25 +77,32 @@ internal sealed class PoolWorker : IAsyncDisposable
         var (replyRead, replyWrite) = WorkerProcess.CreatePipe();
         var control = WorkerProcess.ParentEnd(controlWrite, readable: false);
         var replies = WorkerProcess.ParentEnd(replyRead, readable: true);
+        ReplyRing? ring = null;
         ChildProcess child;
         try
         {
             using (controlRead)
             using (replyWrite)
             {
-                child = host.WithArguments([.. host.Arguments, name, WorkerHost.PoolMarker])
-                    .WithPassedHandles(controlRead, replyWrite)
-                    .Start();
+                var (created, ringFile) = CreateRing();
+                ring = created;
+                using (ringFile)
+                {
+                    child = host.WithArguments([.. host.Arguments, name, WorkerHost.PoolMarker])
+                        .WithPassedHandles(controlRead, replyWrite, ringFile)
+                        .Start();
+                }
             }
         }
         catch
         {
+            ring?.Dispose();
             control.Dispose();
             replies.Dispose();
             throw;
         }
 
-        var worker = new PoolWorker(name, child, control, replies);
+        var worker = new PoolWorker(name, child, control, replies, ring);
         InstallExitHandler();
         lock (LiveGate)
             Live.Add(worker);
@@ -108,6 +117,18 @@ internal sealed class PoolWorker : IAsyncDisposable
         }
 
         return worker;
+    }
+
+    private static (ReplyRing Ring, Microsoft.Win32.SafeHandles.SafeFileHandle File) CreateRing()
+    {
+        try
+        {
+            return ReplyRing.Create();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new ProcessStartException("pool worker", e.Message, e.NativeErrorCode);
+        }
     }
 
     /// <summary>Waits for the answer to the greeting: null when the initializer ran, its error otherwise.</summary>
@@ -152,21 +173,19 @@ internal sealed class PoolWorker : IAsyncDisposable
         }
     }
 
-    /// <summary>True when the next reply is already buffered, so <see cref="ReadReplyAsync"/> returns it without waiting.</summary>
-    internal bool HasReplyReady => _replyFrames.HasBufferedFrame;
+    /// <summary>True when the worker has published its next reply, so <see cref="ReadReplyAsync"/> returns it without waiting.</summary>
+    internal bool HasReplyReady => _ring.HasReply;
 
     /// <summary>Waits for the next reply, the worker's death, or the end of <paramref name="timeout"/> (then the worker is killed).</summary>
     internal async ValueTask<(Outcome Outcome, byte[]? Reply)> ReadReplyAsync(TimeSpan? timeout)
     {
-        if (_replyFrames.TryReadBuffered(out var buffered))
-            return (Outcome.Replied, buffered);
-        using var time = timeout is null ? null : new CancellationTokenSource();
-        if (timeout is { } t)
-            time!.CancelAfter(t);
+        using var time = timeout is null || _ring.HasReply ? null : new CancellationTokenSource();
+        if (time is not null)
+            time.CancelAfter(timeout!.Value);
         byte[]? reply = null;
         try
         {
-            reply = await _replyFrames.ReadAsync(time?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            reply = await _ring.ReceiveAsync(_replyFrames, time?.Token ?? CancellationToken.None).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (time?.IsCancellationRequested == true)
         {
@@ -219,6 +238,7 @@ internal sealed class PoolWorker : IAsyncDisposable
     {
         var status = await _child.Exited.ConfigureAwait(false);
         await _json.DisposeAsync().ConfigureAwait(false);
+        _ring.Dispose();
         await _replies.DisposeAsync().ConfigureAwait(false);
         await _control.DisposeAsync().ConfigureAwait(false);
         _child.Dispose();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Fanout.Interop;
 using Fanout.Ipc;
+using Microsoft.Win32.SafeHandles;
 
 namespace Fanout;
 
@@ -9,16 +10,30 @@ internal static partial class WorkerHost
     /// <summary>The third argument of a pool worker: it runs tasks until told to exit.</summary>
     internal const string PoolMarker = "--pool";
 
+    /// <summary>Where a pool worker finds its <see cref="ReplyRing"/>'s memory file.</summary>
+    private const int ReplyRingFd = 5;
+
     /// <summary>
     /// A pool worker: becomes the worker the first frame names and runs its initializer, then
     /// runs task after task (see <see cref="PoolWire"/>) until an exit frame. A reader thread takes
     /// the frames off the control pipe (a batch of tasks in one read), so the lifeline is watched
     /// even while a task runs: end of stream means the parent is gone, and the worker kills itself
-    /// at once. Each reply is written as soon as its task is done, in one write: if the worker dies
-    /// in the next task, the parent has every earlier value and knows which task was running.
+    /// at once. Each reply is published in the <see cref="ReplyRing"/> as soon as its task is done:
+    /// if the worker dies in the next task, the parent has every earlier value and knows which task
+    /// was running.
     /// </summary>
     private static int PoolMain(FileStream control, FileStream replies)
     {
+        if (!IsOpen(ReplyRingFd))
+        {
+            Console.Error.WriteLine("A pool worker needs its reply ring on descriptor 5; it runs only as the worker a Pool or ProcessPoolExecutor starts.");
+            return 2;
+        }
+
+        ReplyRing ring;
+        using (var ringFile = new SafeFileHandle(ReplyRingFd, ownsHandle: true))
+            ring = ReplyRing.Attach(ringFile);
+
         var frames = new FrameQueue();
         var reader = new Thread(() =>
         {
@@ -69,7 +84,7 @@ internal static partial class WorkerHost
             if (frame.Length > 0 && frame[0] == CompactWire.TaskMarker)
             {
                 RunCompactTask(frame, targets, reply, json);
-                replies.Write(reply.Written.Span);
+                ring.Send(reply.OnlyPayload.Span, replies);
                 continue;
             }
 
@@ -78,7 +93,7 @@ internal static partial class WorkerHost
             if (root.TryGetProperty("exit", out _))
                 break;
             RunTask(root, targets, reply, json);
-            replies.Write(reply.Written.Span);
+            ring.Send(reply.OnlyPayload.Span, replies);
         }
 
         WorkerProcess.ShutDown();
