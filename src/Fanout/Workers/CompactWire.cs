@@ -11,7 +11,8 @@ namespace Fanout;
 /// parse on each side. Every other target, and every error, keeps <see cref="PoolWire"/>'s JSON.
 /// <code>
 /// items            kind(1) count(4) value…                              built by PoolItems at the call site
-/// parent → worker  0xF1 id(4) targetLength(4) {"target":…,"instance":…} items    the JSON part only the first time
+/// parent → worker  0xF1 id(4) targetLength(4) target items           the target (binary, WorkerWire.WritePoolTarget) only the first time
+///                  0xF3                                               finish and exit with 0
 /// worker → parent  0xF2 value…                                          one value per call, in order
 /// </code>
 /// The first byte tells the frames apart: JSON frames begin with <c>{</c> and JSON items with <c>[</c>.
@@ -23,6 +24,9 @@ internal static class CompactWire
 
     /// <summary>The first byte of a compact reply with every value of a task.</summary>
     internal const byte ValuesMarker = 0xF2;
+
+    /// <summary>The whole frame that tells a pool worker to finish: one byte, so exiting needs no JSON parser.</summary>
+    internal const byte ExitMarker = 0xF3;
 
     /// <summary>The length of the items header: kind and count.</summary>
     internal const int ItemsHeaderLength = 5;

@@ -10,7 +10,7 @@ namespace Fanout;
 /// <see cref="WorkerReply"/>):
 /// <code>
 /// parent → worker   {"id":7,"target":{…},"instance":…,"items":[[args…],[args…]]}   target sent once per worker
-///                   {"exit":true}                                                  finish and exit with 0
+///                   0xF3                                                           finish and exit with 0 (CompactWire.ExitMarker)
 /// worker → parent   {"values":[v1,v2]}  or  {"index":1,"error":{type,message,stackTrace}}
 /// </code>
 /// A task holds a chunk of calls of one target; the reply carries every value, or the first error.
@@ -95,7 +95,8 @@ internal static class PoolWire
         return frames.OnlyPayload.ToArray();
     }
 
-    internal static byte[] Exit() => Write(json => json.WriteBoolean("exit", true));
+    /// <summary>The frame that tells a worker to finish, with its length.</summary>
+    internal static byte[] Exit() => Ipc.Frames.Encode([CompactWire.ExitMarker]);
 
     /// <summary>Appends a reply with the values of <paramref name="runner"/>'s calls of <paramref name="items"/>; when a call throws, nothing is appended and <paramref name="index"/> names it.</summary>
     internal static void AppendValues(FrameBuffer frames, Utf8JsonWriter json, PoolTaskRunner runner, JsonElement items, ref int index)
@@ -178,18 +179,5 @@ internal static class PoolWire
         }
 
         frames.EndFrame();
-    }
-
-    private static byte[] Write(Action<Utf8JsonWriter> body)
-    {
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            body(json);
-            json.WriteEndObject();
-        }
-
-        return Ipc.Frames.Encode(buffer.WrittenSpan);
     }
 }

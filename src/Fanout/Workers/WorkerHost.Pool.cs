@@ -81,6 +81,8 @@ internal static partial class WorkerHost
         {
             var frame = frames.Take();
             reply.Clear();
+            if (frame is [CompactWire.ExitMarker])
+                break;
             if (frame.Length > 0 && frame[0] == CompactWire.TaskMarker)
             {
                 RunCompactTask(frame, targets, reply, json);
@@ -89,10 +91,7 @@ internal static partial class WorkerHost
             }
 
             using var document = JsonDocument.Parse(frame);
-            var root = document.RootElement;
-            if (root.TryGetProperty("exit", out _))
-                break;
-            RunTask(root, targets, reply, json);
+            RunTask(document.RootElement, targets, reply, json);
             ring.Send(reply.OnlyPayload.Span, replies);
         }
 
