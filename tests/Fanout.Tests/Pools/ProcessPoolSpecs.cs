@@ -53,6 +53,23 @@ public sealed class ProcessPoolSpecs : ProcessTestBase
         Assert.Equal(8, await executor.Submit(PoolTargets.Double, 4));
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task A_worker_that_dies_behind_a_deep_pipeline_fails_only_the_task_it_was_running()
+    {
+        // One worker with thousands of tiny tasks queued: the pipeline is deep, and when the worker
+        // kills itself many finished replies are still unread. Each must keep its value; only the
+        // task that was running is lost, and the ones queued behind it run on the next worker.
+        await using var executor = new ProcessPoolExecutor(maxWorkers: 1);
+        var before = Enumerable.Range(0, 3_000).Select(n => executor.Submit(PoolTargets.Double, n)).ToList();
+        var killed = executor.Submit(PoolTargets.KillSelf);
+        var after = Enumerable.Range(0, 3_000).Select(n => executor.Submit(PoolTargets.Double, n)).ToList();
+
+        var lost = await Assert.ThrowsAsync<WorkerLostException>(async () => await killed);
+        Assert.Equal(Signal.Kill, lost.Signal);
+        foreach (var (future, n) in before.Concat(after).Select((f, i) => (f, i % 3_000)))
+            Assert.Equal(n * 2, await future);
+    }
+
     [Fact(Timeout = 20_000)]
     public async Task A_worker_killed_from_outside_mid_task_fails_that_task_with_the_signal()
     {
