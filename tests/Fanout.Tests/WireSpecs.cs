@@ -160,18 +160,7 @@ public sealed class WireSpecs
             ParentPid = 4242,
             Daemon = true,
             StderrLogLevel = Microsoft.Extensions.Logging.LogLevel.Debug,
-            Target = new TargetReference
-            {
-                Kind = TargetKind.Instance,
-                Assembly = "Some.Assembly, Version=1.2.3.4, Culture=neutral, PublicKeyToken=null",
-                AssemblyPath = "/opt/app/Some.Assembly.dll",
-                ModuleVersionId = Guid.NewGuid(),
-                Type = "Some.Type, Some.Assembly",
-                Method = "Run",
-                MethodToken = 0x06000012,
-                TypeToken = 0x02000003,
-                GenericArguments = ["System.Int32", "System.String"],
-            },
+            Target = EveryTargetField(),
             Arguments = ["1"u8.ToArray(), "\"two\""u8.ToArray(), []],
             Instance = "{\"Factor\":3}"u8.ToArray(),
             InheritedDescriptors = 2,
@@ -193,20 +182,24 @@ public sealed class WireSpecs
         await Task.CompletedTask;
     }
 
+    /// <summary>A target reference with every field set, optional ones included.</summary>
+    private static TargetReference EveryTargetField() => new()
+    {
+        Kind = TargetKind.Instance,
+        Assembly = "Some.Assembly, Version=1.2.3.4, Culture=neutral, PublicKeyToken=null",
+        AssemblyPath = "/opt/app/Some.Assembly.dll",
+        ModuleVersionId = Guid.NewGuid(),
+        Type = "Some.Type, Some.Assembly",
+        Method = "Run",
+        MethodToken = 0x06000012,
+        TypeToken = 0x02000003,
+        GenericArguments = ["System.Int32", "System.String"],
+    };
+
     [Fact(Timeout = 5_000)]
     public async Task A_pool_task_target_crosses_in_binary_inside_a_frame_with_or_without_its_instance()
     {
-        var target = new TargetReference
-        {
-            Kind = TargetKind.Instance,
-            Assembly = "Some.Assembly",
-            AssemblyPath = "/opt/app/Some.Assembly.dll",
-            ModuleVersionId = Guid.NewGuid(),
-            Type = "Some.Multiplier",
-            Method = "Apply",
-            MethodToken = 0x06000012,
-            GenericArguments = ["System.Int32"],
-        };
+        var target = EveryTargetField();
         using var instance = JsonDocument.Parse("{\"Factor\":3}");
         var output = new ArrayBufferWriter<byte>();
         output.Write("prefix"u8);

@@ -4,7 +4,7 @@ namespace Fanout.Ipc;
 
 /// <summary>
 /// Reads <see cref="Frames"/> from a stream through a buffer: one read takes whatever the pipe
-/// holds, so a burst of small frames (a pool's replies, a batch of tasks) costs one system call
+/// holds, so a burst of small frames (a batch of a pool's tasks) costs one system call
 /// and one wake-up instead of two reads per frame. One reader per stream; not thread-safe.
 /// </summary>
 internal sealed class FrameReader(Stream stream)
@@ -15,12 +15,9 @@ internal sealed class FrameReader(Stream stream)
     private int _start;
     private int _end;
 
-    /// <summary>A whole frame is already buffered: <see cref="TryReadBuffered"/> returns it without a read.</summary>
-    internal bool HasBufferedFrame => CompleteLength() is not null;
-
     /// <summary>The next frame if it is already in the buffer.</summary>
     /// <exception cref="IOException">The length is impossible.</exception>
-    internal bool TryReadBuffered(out byte[] frame)
+    private bool TryReadBuffered(out byte[] frame)
     {
         if (CompleteLength() is not { } length)
         {
