@@ -34,7 +34,7 @@ internal sealed class ProcessPoolEngine
 {
     private readonly Lock _gate = new();
     private readonly Channel<PoolJob> _jobs = Channel.CreateUnbounded<PoolJob>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = false });
-    private readonly ConcurrentDictionary<(string Type, int Token, string? Instance), int> _targetIds = new();
+    private readonly ConcurrentDictionary<(string Type, int Token, string? Signature, string? Instance), int> _targetIds = new();
     private readonly ConcurrentDictionary<MethodInfo, PoolTarget> _checkedTargets = new();
     private readonly PoolWorker?[] _workers;
     private readonly Task[] _slots;
@@ -121,7 +121,7 @@ internal sealed class ProcessPoolEngine
     [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
     internal PoolTarget Target(Delegate fn, object?[] args, out JsonElement[] arguments) =>
         PoolTarget.From(fn, args, (reference, instance) => _targetIds.GetOrAdd(
-            (reference.Type, reference.MethodToken, instance?.GetRawText()), _ => Interlocked.Increment(ref _nextTargetId)), out arguments);
+            (reference.Type, reference.MethodToken, reference.Signature, instance?.GetRawText()), _ => Interlocked.Increment(ref _nextTargetId)), out arguments);
 
     /// <summary>
     /// Checks <paramref name="fn"/> and writes its call with <paramref name="args"/> into

@@ -26,4 +26,7 @@ public sealed class SharedBoundedSemaphore : SharedSemaphore, IAttachable<Shared
     public static new SharedBoundedSemaphore Attach(string name) => new(AttachSegment(name, SharedKind.Semaphore));
 
     static SharedBoundedSemaphore IAttachable<SharedBoundedSemaphore>.AttachByName(string name) => Attach(name);
+
+    /// <summary>Both this type and its base provide one; a worker must rebuild this one.</summary>
+    ISharedByName ISharedByName.AttachAnother(string name) => Attach(name);
 }

@@ -59,6 +59,9 @@ public sealed unsafe class SharedJoinableQueue : SharedQueue, IAttachable<Shared
 
     static SharedJoinableQueue IAttachable<SharedJoinableQueue>.AttachByName(string name) => Attach(name);
 
+    /// <summary>Both this type and its base provide one; a worker must rebuild this one.</summary>
+    ISharedByName ISharedByName.AttachAnother(string name) => Attach(name);
+
     /// <summary>
     /// Declares one item taken from the queue done (Python's <c>task_done()</c>); the last one wakes
     /// every process in <see cref="Join()"/>.

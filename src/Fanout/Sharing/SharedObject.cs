@@ -9,7 +9,7 @@ namespace Fanout;
 /// <see cref="WorkerProcess"/>, one travels by name and the worker attaches to it.
 /// <see cref="Close"/> is this process being done; <see cref="Unlink"/> destroys it, once.
 /// </summary>
-public abstract unsafe class SharedObject : IDisposable, ISharedByName
+public abstract unsafe class SharedObject : IDisposable
 {
     // Header word 0: 'F' 'S' version kind, written last by the creator so an attacher never sees a half-made object.
     private const int MagicBase = 0x46530100;

@@ -35,6 +35,9 @@ public sealed unsafe class SharedReentrantLock : SharedLock, IAttachable<SharedR
 
     static SharedReentrantLock IAttachable<SharedReentrantLock>.AttachByName(string name) => Attach(name);
 
+    /// <summary>Both this type and its base provide one; a worker must rebuild this one.</summary>
+    ISharedByName ISharedByName.AttachAnother(string name) => Attach(name);
+
     /// <inheritdoc />
     public override bool Acquire(bool blocking = true, TimeSpan? timeout = null)
     {

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
-using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Fanout;
@@ -13,8 +13,7 @@ namespace Fanout;
 /// else (escaped strings, NaN, records…) says "not mine" and goes to the serializer, which writes
 /// exactly the same text for these values.
 /// </summary>
-[UnconditionalSuppressMessage("Trimming", "IL2070", Justification = WorkerSerializer.Justification)]
-[UnconditionalSuppressMessage("Trimming", "IL2075", Justification = WorkerSerializer.Justification)]
+[UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "A shared object type in a target's signature is one the application creates, so its type is kept whole.")]
 internal static class JsonPrimitives
 {
     private static readonly byte[] Null = "null"u8.ToArray();
@@ -26,7 +25,7 @@ internal static class JsonPrimitives
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         return underlying == typeof(bool) || underlying == typeof(int) || underlying == typeof(long) || underlying == typeof(double)
-            || type == typeof(string) || (type.IsAssignableTo(typeof(ISharedByName)) && FindAttach(type) is not null);
+            || type == typeof(string) || IsAttachable(type);
     }
 
     /// <summary>Reads <paramref name="json"/> as a <paramref name="type"/>; false when the serializer must.</summary>
@@ -53,9 +52,9 @@ internal static class JsonPrimitives
             return IsJsonNumber(json) && Utf8Parser.TryParse(json, out double d, out var used) && used == json.Length && Box(d, out value);
         if (type == typeof(string))
             return TryReadPlainString(json, out value);
-        if (type.IsAssignableTo(typeof(ISharedByName)) && TryReadPlainString(json, out var name) && FindAttach(type) is { } attach)
+        if (IsAttachable(type) && TryReadPlainString(json, out var name))
         {
-            value = attach.Invoke(null, [name]);
+            value = ((ISharedByName)RuntimeHelpers.GetUninitializedObject(type)).AttachAnother((string)name!);
             return true;
         }
 
@@ -83,7 +82,7 @@ internal static class JsonPrimitives
                 return Utf8Formatter.TryFormat(d, buffer, out written) ? buffer[..written].ToArray() : null;
             case string text when type == typeof(string):
                 return TryWritePlainString(text);
-            case ISharedByName shared when type.IsAssignableTo(typeof(ISharedByName)) && FindAttach(type) is not null:
+            case ISharedByName shared when IsAttachable(type):
                 return TryWritePlainString(shared.Name);
             default:
                 return null;
@@ -184,10 +183,7 @@ internal static class JsonPrimitives
         return bytes;
     }
 
-    /// <summary>A shared object type's public <c>Attach(string name)</c>.</summary>
-    private static MethodInfo? FindAttach(Type type)
-    {
-        var attach = type.GetMethod("Attach", BindingFlags.Public | BindingFlags.Static, [typeof(string)]);
-        return attach is not null && attach.ReturnType.IsAssignableTo(type) ? attach : null;
-    }
+    /// <summary>A concrete shared object type, which a worker rebuilds by attaching to the name (see <see cref="ISharedByName.AttachAnother"/>).</summary>
+    private static bool IsAttachable(Type type) =>
+        type.IsAssignableTo(typeof(ISharedByName)) && type is { IsAbstract: false, IsInterface: false, ContainsGenericParameters: false };
 }

@@ -120,6 +120,13 @@ internal static partial class WorkerHost
         "   at Fanout.WorkerTarget.",
         "   at Fanout.WorkerHost.",
         "   at Fanout.WorkerProcess.RunInWorker(",
+        "   at Fanout.Awaited.",
+
+        // The same under NativeAOT, whose frames name no module and whose stubs have no name.
+        "   at System.Reflection.DynamicInvokeInfo.",
+        "   at System.Reflection.Runtime.MethodInfos.",
+        "   at Internal.Reflection.",
+        "   at Fanout!<BaseAddress>+",
     ];
 
     private static bool IsOpen(int fd) => Libc.fcntl(new SafeFileHandle(fd, ownsHandle: false), Libc.F_GETFD, 0) >= 0;

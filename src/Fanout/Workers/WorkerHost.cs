@@ -10,7 +10,8 @@ namespace Fanout;
 /// <c>dotnet exec --runtimeconfig app.runtimeconfig.json --depsfile app.deps.json Fanout.dll --fanout-worker NAME</c>
 /// — so every assembly resolves in the worker exactly as it does here, whether "here" is a console
 /// app, a service, or a test host (the idea of the .NET repository's RemoteExecutor). No code in
-/// the user's <c>Main</c> is needed, and none of it runs in the worker.
+/// the user's <c>Main</c> is needed, and none of it runs in the worker. An application compiled
+/// ahead of time starts itself instead (see WorkerHost.Native.cs).
 /// </summary>
 internal static partial class WorkerHost
 {
@@ -26,10 +27,7 @@ internal static partial class WorkerHost
     private static ProcessSpec Locate()
     {
         if (!RuntimeFeature.IsDynamicCodeSupported)
-        {
-            throw Unsupported("this application is compiled ahead of time (NativeAOT), and a worker needs the .NET runtime to load and run your method. " +
-                "Publish it without PublishAot, or run the work as a separate program with ProcessSpec.");
-        }
+            return NativeSpec();
 
         var fanout = typeof(WorkerHost).Assembly.Location;
         if (string.IsNullOrEmpty(fanout))

@@ -61,8 +61,7 @@ public partial class WorkerProcess
     /// references or spans; or an argument is missing, of the wrong type, or cannot be serialized.
     /// The message says why and what to do instead.
     /// </exception>
-    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
-    [RequiresDynamicCode("A worker runs the target through reflection in a new .NET process.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "A trimmed or native application sends only values that need no reflection; others are refused with a message (WorkerSerializer.TrimmedApplication).")]
     public WorkerProcess(Delegate target, params object?[] args)
         : this()
     {

@@ -17,6 +17,11 @@ internal static class WorkerSerializer
     internal const string Justification =
         "The types come from the target's signature, which the caller's delegate keeps; workers refuse to start without the JIT.";
 
+    /// <summary>Why a value other than a number, string, boolean or shared object cannot cross in a trimmed or native application.</summary>
+    internal const string TrimmedApplication =
+        "This application is trimmed or compiled ahead of time (NativeAOT), where values cross to and from a worker only as numbers, booleans, strings and shared objects " +
+        "(the serializer's reflection cannot see the members of other types there). Pass other data as a string you serialize yourself, or through a SharedQueue.";
+
     private static JsonSerializerOptions? s_options;
     private static JsonSerializerOptions? s_subclassOptions;
 
@@ -115,6 +120,10 @@ internal static class WorkerSerializer
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
     private static JsonSerializerOptions Create(bool subclass)
     {
+        // A trimmed or native application may have lost the members reflection would read, and the
+        // serializer would then write "{}" for a record without a word: refuse instead.
+        if (!JsonSerializer.IsReflectionEnabledByDefault)
+            throw new NotSupportedException(TrimmedApplication);
         var resolver = new DefaultJsonTypeInfoResolver();
         if (subclass)
             resolver.Modifiers.Add(RemoveBaseProperties);

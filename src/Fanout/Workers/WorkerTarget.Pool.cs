@@ -33,14 +33,7 @@ internal sealed partial class WorkerTarget
             for (var i = 0; i < parameters.Length; i++)
                 values[i] = WorkerSerializer.Deserialize(arguments[i], parameters[i].ParameterType);
             var returned = method.Invoke(owner, BindingFlags.DoNotWrapExceptions, null, values, null);
-            return returned switch
-            {
-                Task task => AwaitTask(task, result),
-                ValueTask valueTask => AwaitTask(valueTask.AsTask(), result),
-                _ when declared.IsGenericType && declared.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
-                    AwaitTask((Task)declared.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, result),
-                _ => returned,
-            };
+            return Awaited.Value(returned, declared, result);
         }, result);
     }
 }

@@ -167,14 +167,7 @@ internal sealed partial class WorkerTarget
             arguments[i] = WorkerSerializer.Deserialize(call.Arguments[i], parameters[i].ParameterType);
         var returned = method.Invoke(owner, BindingFlags.DoNotWrapExceptions, null, arguments, null);
         resultType = UnwrapTask(method.ReturnType);
-        return returned switch
-        {
-            Task task => AwaitTask(task, resultType),
-            ValueTask valueTask => AwaitTask(valueTask.AsTask(), resultType),
-            _ when method.ReturnType.IsGenericType && method.ReturnType.GetGenericTypeDefinition() == typeof(ValueTask<>) =>
-                AwaitTask((Task)method.ReturnType.GetMethod(nameof(ValueTask<int>.AsTask))!.Invoke(returned, null)!, resultType),
-            _ => returned,
-        };
+        return Awaited.Value(returned, method.ReturnType, resultType);
     }
 
     // Apart, so that a worker running a method never loads the serializer this needs.
@@ -187,12 +180,6 @@ internal sealed partial class WorkerTarget
         process.RunInWorker();
     }
 
-    private static object? AwaitTask(Task task, Type resultType)
-    {
-        task.GetAwaiter().GetResult();
-        return resultType == typeof(void) ? null : task.GetType().GetProperty(nameof(Task<int>.Result))!.GetValue(task);
-    }
-
     private static Type UnwrapTask(Type type)
     {
         if (type == typeof(Task) || type == typeof(ValueTask))
@@ -202,16 +189,38 @@ internal sealed partial class WorkerTarget
         return type;
     }
 
-    private static TargetReference Describe(TargetKind kind, MethodInfo method, Type type) => new()
+    private static TargetReference Describe(TargetKind kind, MethodInfo method, Type type)
+    {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+            return DescribeNative(kind, method, type);
+        return new()
+        {
+            Kind = kind,
+            Assembly = type.Assembly.FullName!,
+            AssemblyPath = string.IsNullOrEmpty(type.Assembly.Location) ? null : type.Assembly.Location,
+            ModuleVersionId = type.Module.ModuleVersionId,
+            Type = type.AssemblyQualifiedName!,
+            Method = method.Name,
+            MethodToken = method.MetadataToken,
+            TypeToken = type.IsGenericType ? 0 : type.MetadataToken,
+            GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
+        };
+    }
+
+    /// <summary>
+    /// A native application keeps no metadata tokens or module ids, and naming an assembly there
+    /// loads ICU: the worker, the same executable, finds the assembly by its place in the shared
+    /// list, then the type and method by name; the executable's identity stands for the build.
+    /// </summary>
+    private static TargetReference DescribeNative(TargetKind kind, MethodInfo method, Type type) => new()
     {
         Kind = kind,
-        Assembly = type.Assembly.FullName!,
-        AssemblyPath = string.IsNullOrEmpty(type.Assembly.Location) ? null : type.Assembly.Location,
-        ModuleVersionId = type.Module.ModuleVersionId,
-        Type = type.AssemblyQualifiedName!,
+        Assembly = "",
+        ModuleVersionId = WorkerHost.NativeBuildIdentity(),
+        NativeAssemblyIndex = Array.IndexOf(AppDomain.CurrentDomain.GetAssemblies(), type.Assembly),
+        Type = type.FullName!,
         Method = method.Name,
-        MethodToken = method.MetadataToken,
-        TypeToken = type.IsGenericType ? 0 : type.MetadataToken,
+        Signature = method.ToString(),
         GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
     };
 
@@ -298,10 +307,11 @@ internal sealed partial class WorkerTarget
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
+                var advice = e.Message == WorkerSerializer.TrimmedApplication ? "" :
+                    " Arguments travel as JSON: pass data (numbers, strings, records, arrays and lists of them) rather than live objects " +
+                    "such as streams, handles, tasks or delegates — for a file, pass its path.";
                 throw new ArgumentException(
-                    $"Argument {i + 1} for parameter '{parameter.Name}' ({type.Name}) of {method.Name} cannot be sent to a worker process: {e.Message} " +
-                    "Arguments travel as JSON: pass data (numbers, strings, records, arrays and lists of them) rather than live objects " +
-                    "such as streams, handles, tasks or delegates — for a file, pass its path.", nameof(args), e);
+                    $"Argument {i + 1} for parameter '{parameter.Name}' ({type.Name}) of {method.Name} cannot be sent to a worker process: {e.Message}{advice}", nameof(args), e);
             }
         }
 
@@ -331,17 +341,33 @@ internal sealed partial class WorkerTarget
     {
         if (reference.AssemblyPath is { } path)
             AllowLoadingFrom(reference.Assembly, path);
+        if (reference.NativeAssemblyIndex >= 0)
+            return ResolveNative(reference);
         var type = ResolveByToken(reference) ?? Type.GetType(reference.Type, throwOnError: true)!;
         if (type.Module.ModuleVersionId != reference.ModuleVersionId)
-        {
-            throw new InvalidOperationException(
-                $"{type.Assembly.GetName().Name} in the worker is not the build the parent loaded (it was rebuilt or replaced on disk since the parent started). Restart the parent.");
-        }
+            throw NotTheSameBuild(type.Assembly.GetName().Name);
 
         if (reference.Kind == TargetKind.Subclass)
             return (type, type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!);
         return (type, ResolveMethod(type, reference));
     }
+
+    /// <summary>In a native worker: the type and method <see cref="DescribeNative"/> named, in this same executable.</summary>
+    private static (Type Type, MethodInfo Method) ResolveNative(TargetReference reference)
+    {
+        if (WorkerHost.NativeBuildIdentity() != reference.ModuleVersionId)
+            throw NotTheSameBuild("The application");
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+        var type = reference.NativeAssemblyIndex < assemblies.Length ? assemblies[reference.NativeAssemblyIndex].GetType(reference.Type) : null;
+        if (type is null)
+            throw new InvalidOperationException($"The worker cannot find the type {reference.Type} in its own executable, which should be the parent's.");
+        if (reference.Kind == TargetKind.Subclass)
+            return (type, type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!);
+        return (type, ResolveMethodByName(type, reference));
+    }
+
+    private static InvalidOperationException NotTheSameBuild(string? what) => new(
+        $"{what} in the worker is not the build the parent loaded (it was rebuilt or replaced on disk since the parent started). Restart the parent.");
 
     /// <summary>
     /// The type by its metadata token in the assembly loaded by name: a few hundred microseconds,
@@ -380,8 +406,10 @@ internal sealed partial class WorkerTarget
     private static MethodInfo ResolveMethodByName(Type type, TargetReference reference)
     {
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly;
-        var method = type.GetMember(reference.Method!, MemberTypes.Method, all).OfType<MethodInfo>().FirstOrDefault(m => m.MetadataToken == reference.MethodToken)
-            ?? throw new InvalidOperationException($"The worker cannot find {type.Name}.{reference.Method} (token {reference.MethodToken:x8}).");
+        var method = type.GetMember(reference.Method!, MemberTypes.Method, all).OfType<MethodInfo>().FirstOrDefault(m => reference.Signature is { } signature
+                ? m.ToString() == signature || (m.IsGenericMethodDefinition && reference.GenericArguments.Length > 0)
+                : m.MetadataToken == reference.MethodToken)
+            ?? throw new InvalidOperationException($"The worker cannot find {type.Name}.{reference.Method} ({(reference.Signature ?? $"token {reference.MethodToken:x8}")}).");
         return reference.GenericArguments.Length == 0
             ? method
             : method.MakeGenericMethod([.. reference.GenericArguments.Select(name => Type.GetType(name, throwOnError: true)!)]);

@@ -143,9 +143,11 @@ internal static class WorkerWire
         writer.Write(target.Assembly);
         WriteOptionalString(writer, target.AssemblyPath);
         writer.Write(target.ModuleVersionId.ToByteArray());
+        writer.Write(target.NativeAssemblyIndex);
         writer.Write(target.Type);
         WriteOptionalString(writer, target.Method);
         writer.Write(target.MethodToken);
+        WriteOptionalString(writer, target.Signature);
         writer.Write(target.TypeToken);
         writer.Write(target.GenericArguments.Length);
         foreach (var name in target.GenericArguments)
@@ -158,9 +160,11 @@ internal static class WorkerWire
         var assembly = reader.ReadString();
         var path = ReadOptionalString(reader);
         var moduleVersionId = new Guid(ReadExactly(reader, 16));
+        var assemblyIndex = reader.ReadInt32();
         var type = reader.ReadString();
         var method = ReadOptionalString(reader);
         var methodToken = reader.ReadInt32();
+        var signature = ReadOptionalString(reader);
         var typeToken = reader.ReadInt32();
         var generic = new string[Count(reader)];
         for (var i = 0; i < generic.Length; i++)
@@ -171,9 +175,11 @@ internal static class WorkerWire
             Assembly = assembly,
             AssemblyPath = path,
             ModuleVersionId = moduleVersionId,
+            NativeAssemblyIndex = assemblyIndex,
             Type = type,
             Method = method,
             MethodToken = methodToken,
+            Signature = signature,
             TypeToken = typeToken,
             GenericArguments = generic,
         };
@@ -245,10 +251,14 @@ internal static class WorkerWire
         if (target.AssemblyPath is { } path)
             json.WriteString("assemblyPath", path);
         json.WriteString("moduleVersionId", target.ModuleVersionId);
+        if (target.NativeAssemblyIndex >= 0)
+            json.WriteNumber("nativeAssemblyIndex", target.NativeAssemblyIndex);
         json.WriteString("type", target.Type);
         if (target.Method is { } method)
             json.WriteString("method", method);
         json.WriteNumber("methodToken", target.MethodToken);
+        if (target.Signature is { } signature)
+            json.WriteString("signature", signature);
         if (target.TypeToken != 0)
             json.WriteNumber("typeToken", target.TypeToken);
         json.WriteStartArray("genericArguments");
@@ -265,9 +275,11 @@ internal static class WorkerWire
         Assembly = target.GetProperty("assembly").GetString()!,
         AssemblyPath = target.TryGetProperty("assemblyPath", out var path) ? path.GetString() : null,
         ModuleVersionId = target.GetProperty("moduleVersionId").GetGuid(),
+        NativeAssemblyIndex = target.TryGetProperty("nativeAssemblyIndex", out var assemblyIndex) ? assemblyIndex.GetInt32() : -1,
         Type = target.GetProperty("type").GetString()!,
         Method = target.TryGetProperty("method", out var method) ? method.GetString() : null,
         MethodToken = target.GetProperty("methodToken").GetInt32(),
+        Signature = target.TryGetProperty("signature", out var signature) ? signature.GetString() : null,
         TypeToken = target.TryGetProperty("typeToken", out var typeToken) ? typeToken.GetInt32() : 0,
         GenericArguments = ReadStrings(target.GetProperty("genericArguments")),
     };
