@@ -491,7 +491,8 @@ def main():
     w("")
     w("Two processes sharing memory and semaphores, against Python's `multiprocessing` (spawn). "
       "Ping-pong and queue are timed inside each program once the worker is up; the shared counter is seed 004's program as a whole, "
-      "from its first line to the workers' join (each program prints its own time). Higher rates and lower times are better.")
+      "from its first line to the workers' join (each program prints its own time); the sample is published as native code (NativeAOT), "
+      "so its two workers are the same executable started again, as Python's are its interpreter. Higher rates and lower times are better.")
     w("")
     w("| Measurement | Fanout | Python | Fanout / Python (median of the repetitions) | Best | Goal |")
     w("|---|---:|---:|---:|---:|---|")
@@ -589,7 +590,7 @@ def main():
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
       "The harness is `benchmarks/Fanout.Benchmarks` (`Fanout.Benchmarks spawn|capture|start|seed|communicate|worker-start|pool|semaphore-ping-pong|queue --impl ...`); "
       "the Python peers are in `bench/peers/`; the batch runner's commands and the shared counter are in `bench/run` (`batch_true`, `batch_seed`, `batch_memory`, `shared_counter_run`). "
-      "The harness and the shared-counter sample are published framework-dependent and ReadyToRun, and the CLI as native code (NativeAOT), as each is shipped; "
+      "The harness is published framework-dependent and ReadyToRun, and the shared-counter sample and the CLI as native code (NativeAOT), as each project publishes itself; "
       "every .NET implementation in a comparison runs from the same published program.")
     d("")
     with open(args.output, "w", encoding="utf-8") as f:

@@ -32,6 +32,7 @@ internal static class Scenarios
         Run("icu", new WorkerProcess(Targets.UsesIcu), w => $"{w.Result}");
         Terminate();
         Refused();
+        Pools();
     }
 
     /// <summary>A worker that sleeps, for a test that kills this process with SIGKILL: the worker must not outlive it.</summary>
@@ -61,6 +62,15 @@ internal static class Scenarios
         Console.WriteLine($"counter: {total.Value} {string.Join(',', workers.Select(w => w.ExitCode))}");
         total.Unlink();
         semaphore.Unlink();
+    }
+
+    private static void Pools()
+    {
+        using (var pool = new Pool(2))
+            Console.WriteLine($"pool: {string.Join(',', pool.Map(Targets.Square, Enumerable.Range(1, 5)))}");
+        using var executor = new ProcessPoolExecutor(2);
+        var futures = new[] { executor.Submit(Targets.Square, 9), executor.Submit(Targets.Square, 10) };
+        Console.WriteLine($"executor: {futures[0].Result()} {futures[1].Result()}");
     }
 
     private static void Terminate()

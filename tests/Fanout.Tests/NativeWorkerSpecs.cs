@@ -9,7 +9,7 @@ namespace Fanout.Tests;
 public sealed class NativeWorkerSpecs : ProcessTestBase
 {
     [Fact(Timeout = 600_000)]
-    public async Task A_native_application_runs_its_workers_as_itself_and_gets_back_values_errors_and_exit_codes()
+    public async Task A_native_application_runs_its_workers_and_pools_as_itself_and_gets_back_values_errors_and_exit_codes()
     {
         var run = await NativeProgram.Spec("all").WithCapturedOutput().RunAsync(timeout: TimeSpan.FromSeconds(60));
         var lines = run.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -26,6 +26,8 @@ public sealed class NativeWorkerSpecs : ProcessTestBase
         Assert.Equal("21", results["async"]);
         Assert.Equal("False", results["icu"]);
         Assert.Equal("-15", results["terminate"]);
+        Assert.Equal("1,4,9,16,25", results["pool"]);
+        Assert.Equal("81 100", results["executor"]);
         Assert.StartsWith("Argument 1 for parameter 'p' (Point) of Norm cannot be sent to a worker process: This application is trimmed or compiled ahead of time (NativeAOT)", results["refused"]);
         // The worker's traceback on stderr shows the target's frame, not the host's reflection frames.
         Assert.Contains("at Targets.Throw(", run.StderrText, StringComparison.Ordinal);

@@ -36,8 +36,8 @@ public sealed class Pool : IDisposable, IAsyncDisposable
     /// <param name="taskTimeout">How long one chunk may run before its worker is killed and replaced (the chunk fails with <see cref="TaskTimeoutException"/>); null for no limit.</param>
     /// <exception cref="ArgumentOutOfRangeException">A count or the timeout is not positive.</exception>
     /// <exception cref="ArgumentException">The initializer or its arguments cannot be sent to a worker.</exception>
-    [RequiresUnreferencedCode("Arguments and results are serialized with System.Text.Json reflection.")]
-    [RequiresDynamicCode("Workers run their targets through reflection in new .NET processes.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "A trimmed or native application sends only values that need no reflection; others are refused with a message (WorkerSerializer.TrimmedApplication).")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "A native application's workers are the application itself; its pools run targets through reflection invokers, which NativeAOT keeps for delegate targets.")]
     public Pool(int? processes = null, Delegate? initializer = null, object?[]? initArgs = null, int? maxTasksPerChild = null, TimeSpan? taskTimeout = null)
     {
         _engine = new ProcessPoolEngine(nameof(Pool), processes ?? Environment.ProcessorCount, initializer, initArgs ?? [], maxTasksPerChild, taskTimeout);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Fanout;
@@ -28,6 +29,9 @@ internal abstract class PoolTaskRunner
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = WorkerSerializer.Justification)]
     internal static PoolTaskRunner? Typed(MethodInfo method, object? owner)
     {
+        // A native application has only the generic instantiations it compiled: none of these.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+            return null;
         var parameters = method.GetParameters();
         var result = method.ReturnType;
         if (parameters.Length != 1 || !Fits(parameters[0].ParameterType) || !Fits(result) || result == typeof(void)
