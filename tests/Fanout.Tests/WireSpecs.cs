@@ -192,6 +192,8 @@ public sealed class WireSpecs
         Type = "Some.Type, Some.Assembly",
         Method = "Run",
         MethodToken = 0x06000012,
+        Signature = "Int32 Run(Int32, System.String)",
+        NativeAssemblyIndex = 4,
         TypeToken = 0x02000003,
         GenericArguments = ["System.Int32", "System.String"],
     };

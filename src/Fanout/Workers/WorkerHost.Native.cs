@@ -41,7 +41,11 @@ internal static partial class WorkerHost
     /// change time, read through <c>/proc/self/exe</c> (the file this process was started from,
     /// even if it was replaced since). A worker whose value differs from its parent's is another build.
     /// </summary>
-    internal static unsafe Guid NativeBuildIdentity()
+    internal static Guid NativeBuildIdentity => LazyBuildIdentity.Value;
+
+    private static readonly Lazy<Guid> LazyBuildIdentity = new(ReadBuildIdentity);
+
+    private static unsafe Guid ReadBuildIdentity()
     {
         Libc.Statx stat;
         if (Libc.statx(Libc.AT_FDCWD, "/proc/self/exe", 0, Libc.STATX_INO | Libc.STATX_CTIME, &stat) != 0)

@@ -26,7 +26,7 @@ public partial class WorkerProcess
     /// target runs as soon as the new runtime is up. A worker can be started once.
     /// </summary>
     /// <exception cref="InvalidOperationException">It was already started, or a subclass cannot be sent (see <see cref="WorkerProcess()"/>).</exception>
-    /// <exception cref="ProcessStartException">This kind of application cannot host workers (single-file, NativeAOT, self-contained), or the process could not be spawned; the message says which.</exception>
+    /// <exception cref="ProcessStartException">This kind of application cannot host workers (single-file or self-contained under the JIT), or the process could not be spawned; the message says which.</exception>
     public void Start()
     {
         lock (_gate)

@@ -212,17 +212,23 @@ internal sealed partial class WorkerTarget
     /// loads ICU: the worker, the same executable, finds the assembly by its place in the shared
     /// list, then the type and method by name; the executable's identity stands for the build.
     /// </summary>
-    private static TargetReference DescribeNative(TargetKind kind, MethodInfo method, Type type) => new()
+    private static TargetReference DescribeNative(TargetKind kind, MethodInfo method, Type type)
     {
-        Kind = kind,
-        Assembly = "",
-        ModuleVersionId = WorkerHost.NativeBuildIdentity(),
-        NativeAssemblyIndex = Array.IndexOf(AppDomain.CurrentDomain.GetAssemblies(), type.Assembly),
-        Type = type.FullName!,
-        Method = method.Name,
-        Signature = method.ToString(),
-        GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
-    };
+        var assembly = Array.IndexOf(AppDomain.CurrentDomain.GetAssemblies(), type.Assembly);
+        if (assembly < 0)
+            throw Refuse($"{type.Name}.{method.Name} is in an assembly this executable does not list, so its worker (the same executable) could not find it.");
+        return new()
+        {
+            Kind = kind,
+            Assembly = "",
+            ModuleVersionId = WorkerHost.NativeBuildIdentity,
+            NativeAssemblyIndex = assembly,
+            Type = type.FullName!,
+            Method = method.Name,
+            Signature = method.ToString(),
+            GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
+        };
+    }
 
     private static void CheckMethod(MethodInfo method)
     {
@@ -355,7 +361,7 @@ internal sealed partial class WorkerTarget
     /// <summary>In a native worker: the type and method <see cref="DescribeNative"/> named, in this same executable.</summary>
     private static (Type Type, MethodInfo Method) ResolveNative(TargetReference reference)
     {
-        if (WorkerHost.NativeBuildIdentity() != reference.ModuleVersionId)
+        if (WorkerHost.NativeBuildIdentity != reference.ModuleVersionId)
             throw NotTheSameBuild("The application");
         var assemblies = AppDomain.CurrentDomain.GetAssemblies();
         var type = reference.NativeAssemblyIndex < assemblies.Length ? assemblies[reference.NativeAssemblyIndex].GetType(reference.Type) : null;
