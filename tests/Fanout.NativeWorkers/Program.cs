@@ -1,7 +1,10 @@
 // Worker scenarios in an application compiled ahead of time (NativeAOT), for
 // tests/Fanout.Tests/NativeWorkerSpecs.cs. Each prints "name: result" lines. A worker runs this
 // same executable, and Fanout takes it over before Main: "main <pid>" must appear once.
+using System.Text.Json.Serialization;
 using Fanout;
+
+[assembly: WorkerJsonContext(typeof(NativeJson))]
 
 Console.WriteLine($"main {Environment.ProcessId}");
 switch (args)
@@ -30,6 +33,8 @@ internal static class Scenarios
         Run("exit", new WorkerProcess(Targets.Exit, 7), w => $"{w.ExitCode}");
         Run("async", new WorkerProcess(Targets.HalfAsync, 42L), w => $"{w.Result}");
         Run("icu", new WorkerProcess(Targets.UsesIcu), w => $"{w.Result}");
+        Run("record", new WorkerProcess(Targets.Summarize, new Job("job-a", [1, 2, 3])), w => $"{w.GetResult<Summary>()}");
+        Run("list", new WorkerProcess(Targets.Split, "a,b,c"), w => string.Join('|', w.GetResult<List<string>>()));
         Terminate();
         Refused();
         Pools();
@@ -103,8 +108,19 @@ internal static class Scenarios
     }
 }
 
-/// <summary>Plain data, which a native application cannot send without reflection metadata.</summary>
+/// <summary>Plain data, which a native application cannot send without reflection metadata: not in <see cref="NativeJson"/>.</summary>
 internal sealed record Point(int X, int Y);
+
+/// <summary>Data that crosses through the generated context below.</summary>
+internal sealed record Job(string Name, int[] Values);
+
+internal sealed record Summary(string Name, int Total);
+
+/// <summary>The types that cross to and from workers beside numbers, booleans, strings and shared objects.</summary>
+[JsonSerializable(typeof(Job))]
+[JsonSerializable(typeof(Summary))]
+[JsonSerializable(typeof(List<string>))]
+internal sealed partial class NativeJson : JsonSerializerContext;
 
 internal static class Targets
 {
@@ -126,6 +142,10 @@ internal static class Targets
 
     /// <summary>Whether this process has ICU loaded: a native worker must not need it.</summary>
     internal static bool UsesIcu() => File.ReadAllText("/proc/self/maps").Contains("libicu", StringComparison.Ordinal);
+
+    internal static Summary Summarize(Job job) => new(job.Name, job.Values.Sum());
+
+    internal static List<string> Split(string text) => [.. text.Split(',')];
 
     internal static double Norm(Point p) => Math.Sqrt((p.X * p.X) + (p.Y * p.Y));
 

@@ -25,10 +25,14 @@ public sealed class NativeWorkerSpecs : ProcessTestBase
         Assert.Equal("7", results["exit"]);
         Assert.Equal("21", results["async"]);
         Assert.Equal("False", results["icu"]);
+        Assert.Equal("Summary { Name = job-a, Total = 6 }", results["record"]);
+        Assert.Equal("a|b|c", results["list"]);
         Assert.Equal("-15", results["terminate"]);
         Assert.Equal("1,4,9,16,25", results["pool"]);
         Assert.Equal("81 100", results["executor"]);
-        Assert.StartsWith("Argument 1 for parameter 'p' (Point) of Norm cannot be sent to a worker process: This application is trimmed or compiled ahead of time (NativeAOT)", results["refused"]);
+        // A type the application's generated context does not list is refused at the call site, naming the way out.
+        Assert.StartsWith("Argument 1 for parameter 'p' (Point) of Norm cannot be sent to a worker process: ", results["refused"]);
+        Assert.Contains("[assembly: WorkerJsonContext(typeof(YourContext))]", results["refused"], StringComparison.Ordinal);
         // The worker's traceback on stderr shows the target's frame, not the host's reflection frames.
         Assert.Contains("at Targets.Throw(", run.StderrText, StringComparison.Ordinal);
         Assert.DoesNotContain("DynamicInvokeInfo", run.StderrText, StringComparison.Ordinal);

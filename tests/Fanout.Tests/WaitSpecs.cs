@@ -94,8 +94,10 @@ public sealed class WaitSpecs : ProcessTestBase
     public async Task Terminate_gives_minus_15_and_kill_gives_minus_9()
     {
         await using var terminated = TestChild.Spec("sleep", "30").Start();
-        await using var killed = TestChild.Spec("ignore-term", "sleep", "30").Start();
-        await Task.Delay(300); // let the second one install its SIG_IGN
+        await using var killed = TestChild.Spec("ignore-term", "out", "ready", "sleep", "30").WithStdout(Stdio.Pipe).Start();
+        // Its first line comes after it ignores SIGTERM: a fixed delay lost that race on a loaded machine.
+        await foreach (var _ in killed.ReadLinesAsync())
+            break;
 
         terminated.Terminate();
         killed.Terminate();

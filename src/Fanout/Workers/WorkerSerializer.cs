@@ -20,7 +20,8 @@ internal static class WorkerSerializer
     /// <summary>Why a value other than a number, string, boolean or shared object cannot cross in a trimmed or native application.</summary>
     internal const string TrimmedApplication =
         "This application is trimmed or compiled ahead of time (NativeAOT), where values cross to and from a worker only as numbers, booleans, strings and shared objects " +
-        "(the serializer's reflection cannot see the members of other types there). Pass other data as a string you serialize yourself, or through a SharedQueue.";
+        "(the serializer's reflection cannot see the members of other types there). List other types in a source-generated JsonSerializerContext " +
+        "and name it with [assembly: WorkerJsonContext(typeof(YourContext))].";
 
     private static JsonSerializerOptions? s_options;
     private static JsonSerializerOptions? s_subclassOptions;
@@ -120,21 +121,47 @@ internal static class WorkerSerializer
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = Justification)]
     private static JsonSerializerOptions Create(bool subclass)
     {
+        var contexts = NamedContexts();
         // A trimmed or native application may have lost the members reflection would read, and the
-        // serializer would then write "{}" for a record without a word: refuse instead.
-        if (!JsonSerializer.IsReflectionEnabledByDefault)
+        // serializer would then write "{}" for a record without a word: only the application's
+        // generated contexts serve there, and a type they do not list is refused.
+        var reflection = JsonSerializer.IsReflectionEnabledByDefault;
+        if (!reflection && contexts.Count == 0)
             throw new NotSupportedException(TrimmedApplication);
-        var resolver = new DefaultJsonTypeInfoResolver();
-        if (subclass)
-            resolver.Modifiers.Add(RemoveBaseProperties);
+        IJsonTypeInfoResolver? fallback = null;
+        if (reflection)
+        {
+            var resolver = new DefaultJsonTypeInfoResolver();
+            if (subclass)
+                resolver.Modifiers.Add(RemoveBaseProperties);
+            fallback = resolver;
+        }
+
         var options = new JsonSerializerOptions(JsonSerializerDefaults.General)
         {
             IncludeFields = true,
             NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-            TypeInfoResolver = resolver,
+            TypeInfoResolver = JsonTypeInfoResolver.Combine([.. contexts, fallback]),
         };
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>The contexts named by <see cref="WorkerJsonContextAttribute"/> in the loaded assemblies, the application's first.</summary>
+    private static List<IJsonTypeInfoResolver> NamedContexts()
+    {
+        var contexts = new List<IJsonTypeInfoResolver>();
+        var entry = Assembly.GetEntryAssembly();
+        foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies().OrderBy(a => a == entry ? 0 : 1))
+        {
+            foreach (var named in assembly.GetCustomAttributes<WorkerJsonContextAttribute>())
+            {
+                contexts.Add(Activator.CreateInstance(named.ContextType) as IJsonTypeInfoResolver
+                    ?? throw new InvalidOperationException($"{named.ContextType.Name}, named by [assembly: WorkerJsonContext] in {assembly.GetName().Name}, is not a JsonSerializerContext."));
+            }
+        }
+
+        return contexts;
     }
 
     private static void RemoveBaseProperties(JsonTypeInfo info)

@@ -313,9 +313,10 @@ internal sealed partial class WorkerTarget
             }
             catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException or ArgumentException)
             {
-                var advice = e.Message == WorkerSerializer.TrimmedApplication ? "" :
-                    " Arguments travel as JSON: pass data (numbers, strings, records, arrays and lists of them) rather than live objects " +
-                    "such as streams, handles, tasks or delegates — for a file, pass its path.";
+                var advice = !JsonSerializer.IsReflectionEnabledByDefault
+                    ? (e.Message == WorkerSerializer.TrimmedApplication ? "" : " " + WorkerSerializer.TrimmedApplication)
+                    : " Arguments travel as JSON: pass data (numbers, strings, records, arrays and lists of them) rather than live objects " +
+                      "such as streams, handles, tasks or delegates — for a file, pass its path.";
                 throw new ArgumentException(
                     $"Argument {i + 1} for parameter '{parameter.Name}' ({type.Name}) of {method.Name} cannot be sent to a worker process: {e.Message}{advice}", nameof(args), e);
             }
