@@ -15,8 +15,11 @@ switch (args)
     case ["orphan"]:
         Scenarios.Orphan();
         return 0;
+    case ["rebuilt"]:
+        Scenarios.Rebuilt();
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Fanout.NativeWorkers all|orphan");
+        Console.Error.WriteLine("usage: Fanout.NativeWorkers all|orphan|rebuilt");
         return 2;
 }
 
@@ -47,6 +50,17 @@ internal static class Scenarios
         worker.Start();
         Console.WriteLine($"worker {worker.Pid}");
         worker.Join();
+    }
+
+    /// <summary>Starts a worker once a line arrives on stdin, by which time the test has replaced this executable.</summary>
+    internal static void Rebuilt()
+    {
+        Console.WriteLine("ready");
+        _ = Console.ReadLine();
+        var worker = new WorkerProcess(Targets.Square, 3);
+        worker.Start();
+        worker.Join();
+        Console.WriteLine($"rebuilt: {worker.ExitCode} {worker.Error?.RemoteMessage}");
     }
 
     private static void Counter()

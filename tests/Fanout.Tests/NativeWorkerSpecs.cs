@@ -39,6 +39,38 @@ public sealed class NativeWorkerSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 600_000)]
+    public async Task A_worker_started_after_the_executable_was_replaced_on_disk_refuses_to_run_another_build()
+    {
+        var folder = Directory.CreateTempSubdirectory("fanout-native-").FullName;
+        try
+        {
+            var program = Path.Combine(folder, "program");
+            File.Copy(NativeProgram.Path, program);
+            await using var parent = new ProcessSpec(program, "rebuilt").WithStdin(Stdio.Pipe).WithStdout(Stdio.Pipe).Start();
+            var lines = parent.ReadLinesAsync().GetAsyncEnumerator();
+            Assert.True(await lines.MoveNextAsync()); // "main <pid>"
+            Assert.True(await lines.MoveNextAsync());
+            Assert.Equal("ready", lines.Current);
+
+            // A rebuild: a new file under the old name, while the parent runs the old one.
+            File.Copy(NativeProgram.Path, program + ".new");
+            File.Move(program + ".new", program, overwrite: true);
+            await parent.StandardInput!.WriteAsync("\n"u8.ToArray());
+            await parent.StandardInput.FlushAsync();
+            Assert.True(await lines.MoveNextAsync());
+
+            Assert.StartsWith("rebuilt: 1 ", lines.Current, StringComparison.Ordinal);
+            Assert.Contains("is not the build the parent loaded", lines.Current, StringComparison.Ordinal);
+            await lines.DisposeAsync();
+            Assert.Equal(0, (await parent.WaitAsync()).ReturnCode);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact(Timeout = 600_000)]
     public async Task A_native_worker_is_gone_within_a_second_after_its_parent_is_killed_with_SIGKILL()
     {
         await using var parent = NativeProgram.Spec("orphan").WithStdout(Stdio.Pipe).Start();
@@ -76,19 +108,22 @@ internal static class NativeProgram
 {
     private static readonly Lazy<string> LazyPath = new(Locate);
 
+    /// <summary>The published executable.</summary>
+    internal static string Path => LazyPath.Value;
+
     internal static ProcessSpec Spec(params string[] args) => new ProcessSpec(LazyPath.Value, args).WithStdin(Stdio.Null);
 
     private static string Locate()
     {
         if (Environment.GetEnvironmentVariable("FANOUT_NATIVE_WORKERS") is { Length: > 0 } published)
-            return Path.GetFullPath(published);
-        var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Fanout.NativeWorkers"));
-        var output = Path.Combine(AppContext.BaseDirectory, "native-workers");
+            return System.IO.Path.GetFullPath(published);
+        var project = System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Fanout.NativeWorkers"));
+        var output = System.IO.Path.Combine(AppContext.BaseDirectory, "native-workers");
         var publish = new ProcessSpec("dotnet", ["publish", project, "-c", "Release", "-o", output, "-nologo", "-v", "q"])
             .WithCapturedOutput().WithStdin(Stdio.Null)
             .Run(timeout: TimeSpan.FromMinutes(8));
         if (publish.ReturnCode != 0)
             throw new InvalidOperationException($"Publishing {project} failed:\n{publish.StdoutText}\n{publish.StderrText}");
-        return Path.Combine(output, "Fanout.NativeWorkers");
+        return System.IO.Path.Combine(output, "Fanout.NativeWorkers");
     }
 }
