@@ -86,7 +86,13 @@ internal static class Scenarios
     private static void Pools()
     {
         using (var pool = new Pool(2))
+        {
+            // Compact calls (one primitive in, one out), a lambda, and two arguments (the reflection invoker).
             Console.WriteLine($"pool: {string.Join(',', pool.Map(Targets.Square, Enumerable.Range(1, 5)))}");
+            Console.WriteLine($"pool-lambda: {string.Join(',', pool.Map(static (string s) => s.Length, ["a", "bb", "ccc"]))}");
+            Console.WriteLine($"pool-two: {string.Join(',', pool.Map(Targets.Add, [1, 2], [10L, 20L]))}");
+        }
+
         using var executor = new ProcessPoolExecutor(2);
         var futures = new[] { executor.Submit(Targets.Square, 9), executor.Submit(Targets.Square, 10) };
         Console.WriteLine($"executor: {futures[0].Result()} {futures[1].Result()}");
@@ -139,6 +145,8 @@ internal sealed partial class NativeJson : JsonSerializerContext;
 internal static class Targets
 {
     internal static int Square(int n) => n * n;
+
+    internal static long Add(int a, long b) => a + b;
 
     internal static string OwnName() => CurrentProcess.Name;
 

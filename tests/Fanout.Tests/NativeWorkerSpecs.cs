@@ -29,6 +29,8 @@ public sealed class NativeWorkerSpecs : ProcessTestBase
         Assert.Equal("a|b|c", results["list"]);
         Assert.Equal("-15", results["terminate"]);
         Assert.Equal("1,4,9,16,25", results["pool"]);
+        Assert.Equal("1,2,3", results["pool-lambda"]);
+        Assert.Equal("11,22", results["pool-two"]);
         Assert.Equal("81 100", results["executor"]);
         // A type the application's generated context does not list is refused at the call site, naming the way out.
         Assert.StartsWith("Argument 1 for parameter 'p' (Point) of Norm cannot be sent to a worker process: ", results["refused"]);

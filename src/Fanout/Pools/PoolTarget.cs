@@ -18,9 +18,7 @@ internal sealed class PoolTarget
         ResultType = target.ResultType;
         Parameters = parameters;
         MethodName = methodName;
-        // A native worker has no typed runner to take compact calls (see PoolTaskRunner.Typed).
-        if (System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported
-            && parameters.Length == 1 && CompactWire.KindOf(parameters[0].ParameterType) is not CompactKind.None and var argument
+        if (parameters.Length == 1 && CompactWire.KindOf(parameters[0].ParameterType) is not CompactKind.None and var argument
             && CompactWire.KindOf(declaredResult) is not CompactKind.None and var result)
         {
             ArgumentKind = argument;

@@ -29,9 +29,6 @@ internal abstract class PoolTaskRunner
     [UnconditionalSuppressMessage("Trimming", "IL2055", Justification = WorkerSerializer.Justification)]
     internal static PoolTaskRunner? Typed(MethodInfo method, object? owner)
     {
-        // A native application has only the generic instantiations it compiled: none of these.
-        if (!RuntimeFeature.IsDynamicCodeSupported)
-            return null;
         var parameters = method.GetParameters();
         var result = method.ReturnType;
         if (parameters.Length != 1 || !Fits(parameters[0].ParameterType) || !Fits(result) || result == typeof(void)
@@ -39,6 +36,9 @@ internal abstract class PoolTaskRunner
             || (result.IsGenericType && result.GetGenericTypeDefinition() == typeof(ValueTask<>)))
             return null;
         var argument = parameters[0].ParameterType;
+        // A native application has only the generic instantiations it compiled: those of the compact types.
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+            return CompactRunners.Create(method, owner, argument, result);
         var fn = method.CreateDelegate(typeof(Func<,>).MakeGenericType(argument, result), owner);
         return (PoolTaskRunner)Activator.CreateInstance(typeof(TypedTaskRunner<,>).MakeGenericType(argument, result), fn)!;
 
