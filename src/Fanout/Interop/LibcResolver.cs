@@ -13,15 +13,10 @@ internal static class LibcResolver
 {
     private const string FileName = "libc.so.6";
 
-    private static int s_registered;
     private static IntPtr s_handle;
 
-    /// <summary>Installs the resolver for Fanout's own imports, once.</summary>
-    internal static void Register()
-    {
-        if (Interlocked.Exchange(ref s_registered, 1) == 0)
-            NativeLibrary.SetDllImportResolver(typeof(LibcResolver).Assembly, Resolve);
-    }
+    /// <summary>Installs the resolver for Fanout's own imports; called once, by <see cref="FanoutModule"/>.</summary>
+    internal static void Register() => NativeLibrary.SetDllImportResolver(typeof(LibcResolver).Assembly, Resolve);
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {

@@ -15,7 +15,7 @@ namespace Fanout;
 internal static class WorkerSerializer
 {
     internal const string Justification =
-        "The types come from the target's signature, which the caller's delegate keeps; workers refuse to start without the JIT.";
+        "The types come from the target's signature, which the caller's delegate keeps; a trimmed or native application uses only its generated contexts (see Create).";
 
     /// <summary>Why a value other than a number, string, boolean or shared object cannot cross in a trimmed or native application.</summary>
     internal const string TrimmedApplication =

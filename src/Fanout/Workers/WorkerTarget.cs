@@ -203,9 +203,12 @@ internal sealed partial class WorkerTarget
             Method = method.Name,
             MethodToken = method.MetadataToken,
             TypeToken = type.IsGenericType ? 0 : type.MetadataToken,
-            GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
+            GenericArguments = GenericArgumentNames(method),
         };
     }
+
+    private static string[] GenericArgumentNames(MethodInfo method) =>
+        method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [];
 
     /// <summary>
     /// A native application keeps no metadata tokens or module ids, and naming an assembly there
@@ -226,7 +229,7 @@ internal sealed partial class WorkerTarget
             Type = type.FullName!,
             Method = method.Name,
             Signature = method.ToString(),
-            GenericArguments = method.IsGenericMethod ? [.. method.GetGenericArguments().Select(t => t.AssemblyQualifiedName!)] : [],
+            GenericArguments = GenericArgumentNames(method),
         };
     }
 
@@ -346,31 +349,30 @@ internal sealed partial class WorkerTarget
     /// <exception cref="InvalidOperationException">The assembly in the worker is another build, or the method is not in it.</exception>
     private static (Type Type, MethodInfo Method) Resolve(TargetReference reference)
     {
-        if (reference.AssemblyPath is { } path)
-            AllowLoadingFrom(reference.Assembly, path);
-        if (reference.NativeAssemblyIndex >= 0)
-            return ResolveNative(reference);
-        var type = ResolveByToken(reference) ?? Type.GetType(reference.Type, throwOnError: true)!;
-        if (type.Module.ModuleVersionId != reference.ModuleVersionId)
-            throw NotTheSameBuild(type.Assembly.GetName().Name);
-
+        var type = reference.NativeAssemblyIndex >= 0 ? ResolveNativeType(reference) : ResolveType(reference);
         if (reference.Kind == TargetKind.Subclass)
             return (type, type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!);
         return (type, ResolveMethod(type, reference));
     }
 
-    /// <summary>In a native worker: the type and method <see cref="DescribeNative"/> named, in this same executable.</summary>
-    private static (Type Type, MethodInfo Method) ResolveNative(TargetReference reference)
+    private static Type ResolveType(TargetReference reference)
+    {
+        if (reference.AssemblyPath is { } path)
+            AllowLoadingFrom(reference.Assembly, path);
+        var type = ResolveByToken(reference) ?? Type.GetType(reference.Type, throwOnError: true)!;
+        if (type.Module.ModuleVersionId != reference.ModuleVersionId)
+            throw NotTheSameBuild(type.Assembly.GetName().Name);
+        return type;
+    }
+
+    /// <summary>In a native worker: the type <see cref="DescribeNative"/> named, in this same executable.</summary>
+    private static Type ResolveNativeType(TargetReference reference)
     {
         if (WorkerHost.NativeBuildIdentity != reference.ModuleVersionId)
             throw NotTheSameBuild("The application");
         var assemblies = AppDomain.CurrentDomain.GetAssemblies();
-        var type = reference.NativeAssemblyIndex < assemblies.Length ? assemblies[reference.NativeAssemblyIndex].GetType(reference.Type) : null;
-        if (type is null)
-            throw new InvalidOperationException($"The worker cannot find the type {reference.Type} in its own executable, which should be the parent's.");
-        if (reference.Kind == TargetKind.Subclass)
-            return (type, type.GetMethod("Run", BindingFlags.Instance | BindingFlags.NonPublic, Type.EmptyTypes)!);
-        return (type, ResolveMethodByName(type, reference));
+        return (reference.NativeAssemblyIndex < assemblies.Length ? assemblies[reference.NativeAssemblyIndex].GetType(reference.Type) : null)
+            ?? throw new InvalidOperationException($"The worker cannot find the type {reference.Type} in its own executable, which should be the parent's.");
     }
 
     private static InvalidOperationException NotTheSameBuild(string? what) => new(
@@ -399,7 +401,8 @@ internal sealed partial class WorkerTarget
 
     private static MethodInfo ResolveMethod(Type type, TargetReference reference)
     {
-        if (reference.GenericArguments.Length == 0
+        // A native reference has no token, only a signature.
+        if (reference.Signature is null && reference.GenericArguments.Length == 0
             && type.Module.ResolveMethod(reference.MethodToken) is MethodInfo byToken
             && byToken.DeclaringType == type && byToken.Name == reference.Method)
         {
