@@ -106,10 +106,21 @@ static async Task<int> RunAsync(RunSettings settings)
         progress.Dispose();
     }
 
-    reporter.Flush();
-    if (settings.Json)
-        SummaryPrinter.WriteJson(reporter, summary);
-    else
+    var printed = false;
+    try
+    {
+        reporter.Flush();
+        if (settings.Json)
+            SummaryPrinter.WriteJson(reporter, summary);
+        printed = settings.Json;
+    }
+    catch (IOException e)
+    {
+        // Standard output failed (a full disk, a closed pipe): say so on stderr, with the plain summary.
+        summary = summary with { RecordingError = summary.RecordingError ?? $"Cannot write the batch's output: {e.Message}" };
+    }
+
+    if (!printed)
         SummaryPrinter.Print(summary, Console.Error, settings.Quiet);
     if (summary.Interrupted)
         return received == PosixSignal.SIGTERM ? 143 : 130;

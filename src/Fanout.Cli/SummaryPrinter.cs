@@ -47,6 +47,8 @@ internal static class SummaryPrinter
             text.AppendLine("fanout: interrupted; run again with --resume (and the same --joblog) to do what is left.");
         if (summary.HaltReason is not null)
             text.AppendLine("fanout: halted: " + summary.HaltReason);
+        if (summary.RecordingError is not null)
+            text.AppendLine($"fanout: stopped: {summary.RecordingError}; run again with --resume (and the same --joblog) to do what is left.");
         lock (TerminalLock.Gate)
         {
             stderr.Write(text.ToString());
@@ -67,6 +69,8 @@ internal static class SummaryPrinter
         json.WriteBoolean("interrupted", summary.Interrupted);
         if (summary.HaltReason is not null)
             json.WriteString("halt", summary.HaltReason);
+        if (summary.RecordingError is not null)
+            json.WriteString("error", summary.RecordingError);
         json.WriteNumber("exitCode", summary.ExitCode);
     });
 }

@@ -58,7 +58,19 @@ internal sealed class ProgressDisplay : IDisposable
 
     private void Tick()
     {
-        var p = _progress();
+        try
+        {
+            Draw(_progress());
+        }
+        catch (IOException)
+        {
+            // stderr failed (a full disk): progress is a courtesy, so it stops rather than the batch.
+            _timer?.Change(Timeout.Infinite, Timeout.Infinite);
+        }
+    }
+
+    private void Draw(BatchProgress p)
+    {
         lock (TerminalLock.Gate)
         {
             if (!_terminal)

@@ -122,6 +122,10 @@ public sealed class BatchRunner : IDisposable
         private bool _stopStarting;
         private bool _interrupted;
         private string? _haltReason;
+        private string? _recordingError;
+        private bool _joblogBroken;
+        private bool _resultsBroken;
+        private bool _observerBroken;
 
         internal Run(BatchRunner runner, IEnumerable<JobSpec> jobs)
         {
@@ -154,7 +158,7 @@ public sealed class BatchRunner : IDisposable
             }
 
             _runner._clock.Stop();
-            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown);
+            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown, _recordingError);
         }
 
         private async Task LoopAsync()
@@ -232,7 +236,8 @@ public sealed class BatchRunner : IDisposable
                     return true;
                 _alreadyDone++;
                 Interlocked.Increment(ref _runner._skipped);
-                _runner._observer.JobAlreadyDone(pending.Job, pending.Sequence);
+                var done = pending;
+                Record(ref _observerBroken, () => _runner._observer.JobAlreadyDone(done.Job, done.Sequence));
                 foreach (var skipped in _source.Finished(pending, succeededBefore))
                     FinishSkipped(skipped, pending.Job.Id);
             }
@@ -286,7 +291,7 @@ public sealed class BatchRunner : IDisposable
             Action<string, bool>? onLine = _options.LineBuffer ? (line, isStderr) => observer.JobOutputLine(job, pending.Sequence, line, isStderr) : null;
             var request = new JobAttempt(job, job.CommandForSlot?.Invoke(slot) ?? job.CommandLine, pending.Sequence, slot, attempt,
                 _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token, timeLimit);
-            observer.JobStarted(job, pending.Sequence, slot, attempt);
+            Record(ref _observerBroken, () => observer.JobStarted(job, pending.Sequence, slot, attempt));
             var backend = _runner._backend;
             var reports = _runner._reports.Writer;
             _ = Task.Run(async () =>
@@ -326,7 +331,7 @@ public sealed class BatchRunner : IDisposable
             {
                 var delay = _options.RetryDelay * Math.Pow(2, running.Attempt - 1);
                 _retries.Enqueue((running.Pending, running.Attempt + 1), Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency));
-                _runner._observer.JobRetrying(jobResult, delay);
+                Record(ref _observerBroken, () => _runner._observer.JobRetrying(jobResult, delay));
                 return;
             }
 
@@ -341,10 +346,10 @@ public sealed class BatchRunner : IDisposable
 
         private void Finish(PendingJob pending, JobResult result)
         {
-            if (result.Outcome is not (JobOutcome.Cancelled or JobOutcome.Skipped))
-                _joblog?.Append(result);
+            if (_joblog is not null && result.Outcome is not (JobOutcome.Cancelled or JobOutcome.Skipped))
+                Record(ref _joblogBroken, () => _joblog.Append(result));
             if (_options.ResultsDirectory is { } directory && result.Outcome != JobOutcome.Skipped)
-                ResultsDirectory.Write(directory, result);
+                Record(ref _resultsBroken, () => ResultsDirectory.Write(directory, result));
             if (result.Succeeded)
             {
                 Interlocked.Increment(ref _runner._succeeded);
@@ -358,7 +363,7 @@ public sealed class BatchRunner : IDisposable
                     Interlocked.Increment(ref _runner._failed);
             }
 
-            _runner._observer.JobFinished(result);
+            Record(ref _observerBroken, () => _runner._observer.JobFinished(result));
             foreach (var skipped in _source.Finished(pending, result.Succeeded))
                 FinishSkipped(skipped, pending.Job.Id);
             CheckHalt();
@@ -370,7 +375,7 @@ public sealed class BatchRunner : IDisposable
                 _runner._backend.Host, [], [], null, $"'{because}', which it depends on, did not succeed");
             _failures.Add(result);
             Interlocked.Increment(ref _runner._skipped);
-            _runner._observer.JobFinished(result);
+            Record(ref _observerBroken, () => _runner._observer.JobFinished(result));
         }
 
         private void CheckHalt()
@@ -379,9 +384,35 @@ public sealed class BatchRunner : IDisposable
                 return;
             _haltReason = $"--halt {_options.Halt} reached after {_runner._failed} failed and {_runner._succeeded} succeeded jobs";
             _stopStarting = true;
-            _runner._observer.Halting(_haltReason);
+            Record(ref _observerBroken, () => _runner._observer.Halting(_haltReason));
             if (_options.Halt.When == HaltWhen.Now)
                 StopAllRunning();
+        }
+
+        /// <summary>
+        /// Writes one record of the batch: a job-log line, a job's results folder, or what the
+        /// observer prints. The first failure of a sink (a full disk, a closed pipe) stops the
+        /// batch, because the ends of the jobs after it could not be recorded either; a resumed run
+        /// does what was stopped. The other sinks go on, so a job whose log line failed still has
+        /// its output printed.
+        /// </summary>
+        private void Record(ref bool broken, Action write)
+        {
+            if (broken)
+                return;
+            try
+            {
+                write();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FanoutException)
+            {
+                broken = true;
+                if (_recordingError is not null)
+                    return;
+                _recordingError = e is FanoutException ? e.Message : $"Cannot write the batch's output: {e.Message}";
+                _stopStarting = true;
+                StopAllRunning();
+            }
         }
 
         private void StopAllRunning()

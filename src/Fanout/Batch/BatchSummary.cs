@@ -10,6 +10,11 @@ namespace Fanout.Batch;
 /// <param name="Interrupted">True when the batch was cancelled (Ctrl-C, SIGTERM).</param>
 /// <param name="HaltReason">Why the batch halted early, or null.</param>
 /// <param name="TotalKnown">False when the batch stopped before reading all its input, so more jobs may have followed.</param>
+/// <param name="RecordingError">
+/// Why a job's end could not be recorded (the job log, the results directory or the observer's
+/// output failed: a full disk, a closed pipe), or null. The batch stopped starting jobs and
+/// stopped the running ones at that point, since their ends could not be recorded either.
+/// </param>
 public sealed record BatchSummary(
     long Total,
     int Succeeded,
@@ -19,14 +24,16 @@ public sealed record BatchSummary(
     TimeSpan CpuTime,
     bool Interrupted,
     string? HaltReason,
-    bool TotalKnown = true)
+    bool TotalKnown = true,
+    string? RecordingError = null)
 {
     /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
-    public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && Succeeded + AlreadyDone == Total;
+    public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && RecordingError is null && Succeeded + AlreadyDone == Total;
 
     /// <summary>
     /// GNU parallel's exit code: the number of jobs that failed, at most 101 — so 0 when none did,
-    /// including a batch halted early on success. An interrupted batch is never 0.
+    /// including a batch halted early on success. An interrupted batch is never 0; one whose
+    /// results could not be recorded is 255 (GNU parallel's "other error").
     /// </summary>
-    public int ExitCode => Failures.Count == 0 && !Interrupted ? 0 : Math.Clamp(Failures.Count, 1, 101);
+    public int ExitCode => RecordingError is not null ? 255 : Failures.Count == 0 && !Interrupted ? 0 : Math.Clamp(Failures.Count, 1, 101);
 }

@@ -16,12 +16,13 @@ public sealed class Joblog : IDisposable
     public const string Header = "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\tMaxRSS\tCPU\tAttempts\tId";
 
     private readonly FileStream _file;
+    private readonly string _path;
     private readonly Lock _lock = new();
 
-    private Joblog(FileStream file) => _file = file;
+    private Joblog(FileStream file, string path) => (_file, _path) = (file, path);
 
     /// <summary>Opens <paramref name="path"/> for appending, writing the header when the file is new or empty.</summary>
-    /// <exception cref="FanoutException">The file cannot be opened; the message names it.</exception>
+    /// <exception cref="FanoutException">The file cannot be opened or its header written; the message names it.</exception>
     public static Joblog Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -35,13 +36,23 @@ public sealed class Joblog : IDisposable
             throw new FanoutException($"Cannot open the job log '{path}': {e.Message}", e);
         }
 
-        var joblog = new Joblog(file);
-        if (file.Length == 0)
-            joblog.WriteLine(Header);
+        var joblog = new Joblog(file, path);
+        try
+        {
+            if (file.Length == 0)
+                joblog.WriteLine(Header);
+        }
+        catch
+        {
+            joblog.Dispose();
+            throw;
+        }
+
         return joblog;
     }
 
     /// <summary>Appends the line for a finished job and flushes it to the operating system.</summary>
+    /// <exception cref="FanoutException">The line cannot be written (a full disk); the message names the file.</exception>
     public void Append(JobResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -128,8 +139,15 @@ public sealed class Joblog : IDisposable
         lock (_lock)
         {
             // One write per line: a kill leaves whole lines, at worst a torn last one that Read ignores.
-            _file.Write(bytes);
-            _file.Flush();
+            try
+            {
+                _file.Write(bytes);
+                _file.Flush();
+            }
+            catch (IOException e)
+            {
+                throw new FanoutException($"Cannot write the job log '{_path}': {e.Message}", e);
+            }
         }
     }
 }
