@@ -123,6 +123,7 @@ public sealed class BatchRunner : IDisposable
         private bool _interrupted;
         private string? _haltReason;
         private string? _recordingError;
+        private int? _haltExitCode;
         private bool _joblogBroken;
         private bool _resultsBroken;
         private bool _observerBroken;
@@ -158,7 +159,7 @@ public sealed class BatchRunner : IDisposable
             }
 
             _runner._clock.Stop();
-            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown, _recordingError);
+            return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown, _recordingError, _haltExitCode);
         }
 
         private async Task LoopAsync()
@@ -366,7 +367,7 @@ public sealed class BatchRunner : IDisposable
             Record(ref _observerBroken, () => _runner._observer.JobFinished(result));
             foreach (var skipped in _source.Finished(pending, result.Succeeded))
                 FinishSkipped(skipped, pending.Job.Id);
-            CheckHalt();
+            CheckHalt(result);
         }
 
         private void FinishSkipped(PendingJob skipped, string because)
@@ -378,15 +379,35 @@ public sealed class BatchRunner : IDisposable
             Record(ref _observerBroken, () => _runner._observer.JobFinished(result));
         }
 
-        private void CheckHalt()
+        private void CheckHalt(JobResult last)
         {
             if (_haltReason is not null || !_options.Halt.IsReached(_runner._failed, _runner._succeeded, _source.Known))
                 return;
             _haltReason = $"--halt {_options.Halt} reached after {_runner._failed} failed and {_runner._succeeded} succeeded jobs";
+            _haltExitCode = HaltExitCode(last);
             _stopStarting = true;
             Record(ref _observerBroken, () => _runner._observer.Halting(_haltReason));
             if (_options.Halt.When == HaltWhen.Now)
                 StopAllRunning();
+        }
+
+        /// <summary>
+        /// GNU parallel's exit code for a halted batch, fixed when the halt is reached (jobs stopped
+        /// or finishing after it do not change it): 0 on success=N; on fail=1 the failed job's own
+        /// status (the shell's 128 + n for a signal); on fail=N% the percentage of started jobs that
+        /// failed; on fail=N the number of failed jobs, at most 101.
+        /// </summary>
+        private int HaltExitCode(JobResult last)
+        {
+            var halt = _options.Halt;
+            var failed = _runner._failed;
+            if (!halt.OnFailure)
+                return 0;
+            if (halt.IsPercentage)
+                return (int)Math.Min(101, Math.Ceiling(failed * 100.0 / Math.Max(1, failed + _runner._succeeded + _running.Count)));
+            if (halt.Threshold <= 1)
+                return last.Status is { Success: false } status ? status.ShellCode : 1;
+            return Math.Min(failed, 101);
         }
 
         /// <summary>

@@ -15,6 +15,7 @@ namespace Fanout.Batch;
 /// output failed: a full disk, a closed pipe), or null. The batch stopped starting jobs and
 /// stopped the running ones at that point, since their ends could not be recorded either.
 /// </param>
+/// <param name="HaltExitCode">The exit code GNU parallel gives a batch halted by <c>--halt</c>, fixed when the halt was reached; null when it did not halt.</param>
 public sealed record BatchSummary(
     long Total,
     int Succeeded,
@@ -25,15 +26,20 @@ public sealed record BatchSummary(
     bool Interrupted,
     string? HaltReason,
     bool TotalKnown = true,
-    string? RecordingError = null)
+    string? RecordingError = null,
+    int? HaltExitCode = null)
 {
     /// <summary>True when every job succeeded (or was already done) and nothing interrupted the batch.</summary>
     public bool Success => Failures.Count == 0 && !Interrupted && HaltReason is null && RecordingError is null && Succeeded + AlreadyDone == Total;
 
     /// <summary>
-    /// GNU parallel's exit code: the number of jobs that failed, at most 101 — so 0 when none did,
-    /// including a batch halted early on success. An interrupted batch is never 0; one whose
-    /// results could not be recorded is 255 (GNU parallel's "other error").
+    /// GNU parallel's exit code: the number of jobs that failed, at most 101, so 0 when none did.
+    /// A batch halted by <c>--halt</c> has <see cref="HaltExitCode"/> instead (0 when halted on
+    /// success). An interrupted batch is never 0; one whose results could not be recorded is 255
+    /// (GNU parallel's "other error").
     /// </summary>
-    public int ExitCode => RecordingError is not null ? 255 : Failures.Count == 0 && !Interrupted ? 0 : Math.Clamp(Failures.Count, 1, 101);
+    public int ExitCode => RecordingError is not null ? 255
+        : HaltExitCode is { } halted && !Interrupted ? halted
+        : Failures.Count == 0 && !Interrupted ? 0
+        : Math.Clamp(Failures.Count, 1, 101);
 }

@@ -69,6 +69,32 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Contains("1 jobs: 0 succeeded, 1 failed", result.StderrText, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string[]> HaltCases => new()
+    {
+        // fail=1: the failed job's own status, here its exit code and then its signal (128 + 9).
+        new[] { "--halt", "now,fail=1", "-j", "3", "sleep {}; exit 3", ":::", "0.1", "20", "20" },
+        new[] { "--halt", "now,fail=1", "-j", "3", "sleep {}; kill -9 $$", ":::", "0.1", "20", "20" },
+        // fail=N: the failures when it halted; the jobs it stopped do not count, nor one failing after.
+        new[] { "--halt", "now,fail=2", "-j", "4", "sleep {}; exit 3", ":::", "0.1", "0.3", "20", "20" },
+        new[] { "--halt", "soon,fail=2", "-j", "3", "sleep {}; exit 3", ":::", "0.1", "0.3", "1" },
+        // success=N: 0, even after a failure.
+        new[] { "--halt", "now,success=1", "-j", "1", "exit {}", ":::", "1", "0", "5" },
+        // fail=N%: the percentage of started jobs that failed.
+        new[] { "--halt", "now,fail=50%", "-j", "2", "exit {}", ":::", "1", "0", "1", "0" },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(HaltCases))]
+    public async Task A_halted_batch_exits_with_the_code_GNU_parallel_gives(string[] words)
+    {
+        using var cli = new Cli();
+
+        var ours = await cli.RunAsync(["--quiet", "--grace", "0.2", .. words]);
+        var theirs = await new ProcessSpec("parallel", ["--will-cite", .. words]).WithWorkingDirectory(cli.Folder).WithCapturedOutput().WithStdin(Stdio.Null).RunAsync(timeout: TimeSpan.FromSeconds(60));
+
+        Assert.Equal(theirs.ReturnCode, ours.ReturnCode);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Timeouts_retries_and_halt_work_from_the_command_line()
     {
