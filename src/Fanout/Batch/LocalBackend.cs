@@ -10,11 +10,16 @@ public sealed class LocalBackend : IJobBackend
     /// <inheritdoc />
     public string Host { get; } = Environment.MachineName;
 
+    /// <summary>
+    /// True: the limit is armed once the child has started, so a job stopped at its limit has run
+    /// for the whole limit (spawning on a busy machine does not eat into it).
+    /// </summary>
+    public bool EnforcesTimeLimits => true;
+
     /// <inheritdoc />
     public async Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        var stop = cancellationToken;
         var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
             .WithStdin(Stdio.Null)
             .WithCapturedOutput()
@@ -36,6 +41,10 @@ public sealed class LocalBackend : IJobBackend
             return new AttemptResult(null, false, startTime, clock.Elapsed, [], [], null, e.Reason);
         }
 
+        using var limited = attempt.TimeLimit is not null ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        if (attempt.TimeLimit is { } timeLimit)
+            limited!.CancelAfter(timeLimit);
+        var stop = limited?.Token ?? cancellationToken;
         using (child)
         {
             try
