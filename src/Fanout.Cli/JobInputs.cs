@@ -18,6 +18,8 @@ internal static class JobInputs
         manifestParallel = null;
         if (IsManifest(settings.CommandWords))
         {
+            if (settings.Columns is not null)
+                throw new UsageException("fanout run: --colsep and --trim apply to input values after :::, :::: or -a, not to a manifest.");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -41,7 +43,10 @@ internal static class JobInputs
             }
 
             template = CommandTemplate.Parse(input.CommandWords);
-            template.Validate(input.SourceCount);
+            if (settings.Columns is { SplitsColumns: true })
+                template = template.WithMissingPositionsEmpty(); // a line has as many values as columns
+            else
+                template.Validate(input.SourceCount);
         }
         catch (TemplateException e)
         {
@@ -55,8 +60,9 @@ internal static class JobInputs
     {
         var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
         long sequence = 0;
-        foreach (var values in input.Arguments())
+        foreach (var sourceValues in input.Arguments())
         {
+            var values = settings.Columns?.Apply(sourceValues) ?? sourceValues;
             var seq = ++sequence;
             var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))
             {

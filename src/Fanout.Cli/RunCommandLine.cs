@@ -16,6 +16,7 @@ internal sealed class RunCommandLine
           fanout run -j 8 gzip -9 {} ::: *.fastq            compress files, 8 at a time
           fanout run -k echo {1}-{2} ::: a b ::: 1 2        a-1 a-2 b-1 b-2, in order
           fanout run -a samples.txt sh align.sh {}          one job per line of samples.txt
+          fanout run --colsep '\t' align.sh {1} {2} {3} :::: sheet.tsv   one job per row, a column each
           fanout run < commands.txt                         one job per command line
           fanout run --joblog log.tsv --resume-failed < commands.txt
           fanout run samples/pipeline/batch.yaml            a manifest with groups, dependencies and a final step
@@ -41,6 +42,8 @@ internal sealed class RunCommandLine
     private readonly Option<string> _memfree = new("--memfree") { Description = "Start a job only while this much memory is available (e.g. 2G)." };
     private readonly Option<double> _load = new("--load") { Description = "Start a job only while the one-minute load average is below this." };
     private readonly Option<string> _argFile = new("--arg-file", "-a") { Description = "Read input values (with a template) or command lines (without) from this file instead of stdin." };
+    private readonly Option<string> _colsep = new("--colsep", "-C") { Description = "Split each input value into columns at this regular expression (such as '\\t' or ','): {1}, {2}… are then the columns, numbered on across input sources." };
+    private readonly Option<string> _trim = new("--trim") { Description = "Trim white space from input values: n (nothing), l (the start), r (the end) or lr (both). Default: lr with --colsep, else n." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
     private readonly Option<double> _progressInterval = new("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal. Default 10; 0 for none." };
     private readonly Option<double> _grace = new("--grace") { Description = "Seconds a stopped job gets between SIGTERM and SIGKILL. Default 2." };
@@ -64,7 +67,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -149,6 +152,8 @@ internal sealed class RunCommandLine
             Batch = batch,
             CommandWords = commandWords,
             ArgumentFile = parsed.GetValue(_argFile),
+            Columns = parsed.GetValue(_colsep) is null && parsed.GetValue(_trim) is null ? null
+                : Parse(() => InputColumns.Create(parsed.GetValue(_colsep), parsed.GetValue(_trim))),
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             UseShell = !parsed.GetValue(_noShell),
@@ -192,7 +197,7 @@ internal sealed class RunCommandLine
         {
             return parse();
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or TemplateException)
         {
             throw new UsageException(e.Message);
         }

@@ -11,6 +11,9 @@ internal sealed record RunSettings
 
     public string? ArgumentFile { get; init; }
 
+    /// <summary>--colsep and --trim; null when neither was given.</summary>
+    public InputColumns? Columns { get; init; }
+
     public bool KeepOrder { get; init; }
 
     public bool DryRun { get; init; }

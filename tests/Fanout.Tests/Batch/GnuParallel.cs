@@ -71,14 +71,16 @@ internal static class GnuParallel
     }
 
     /// <summary>What Fanout would run for the same words: one rendered line per job, each followed by a newline.</summary>
-    internal static List<string> FanoutDryRun(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null)
+    internal static List<string> FanoutDryRun(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, InputColumns? columns = null)
     {
         var input = TemplateInput.Parse(words, openFile);
         var template = CommandTemplate.Parse(input.CommandWords);
+        if (columns is { SplitsColumns: true })
+            template = template.WithMissingPositionsEmpty();
         var lines = new List<string>();
         long sequence = 0;
         foreach (var values in input.Arguments())
-            lines.Add(template.Render(values, ++sequence, slot: 1) + "\n");
+            lines.Add(template.Render(columns?.Apply(values) ?? values, ++sequence, slot: 1) + "\n");
         return lines;
     }
 

@@ -55,6 +55,7 @@ public sealed class CommandTemplate
 
     private readonly TemplatePart[] _parts;
     private readonly int _literalLength;
+    private bool _missingPositionsEmpty;
 
     private CommandTemplate(IReadOnlyList<string> words, TemplatePart[] parts, bool appendsArguments, bool quotesValues, int requiredSources)
     {
@@ -140,6 +141,15 @@ public sealed class CommandTemplate
         return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required);
     }
 
+    /// <summary>
+    /// This template, rendering a positional replacement string past the job's last value as
+    /// nothing instead of refusing it: input split into columns (<see cref="InputColumns"/>) has
+    /// as many values as each line has columns, and GNU parallel leaves a missing column empty.
+    /// </summary>
+    /// <returns>A template that renders missing positions empty.</returns>
+    public CommandTemplate WithMissingPositionsEmpty() =>
+        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount) { _missingPositionsEmpty = true };
+
     /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
     /// <param name="sourceCount">The number of input sources (values per job).</param>
     /// <exception cref="TemplateException">A positional replacement string such as <c>{3}</c> names a source that does not exist.</exception>
@@ -167,7 +177,8 @@ public sealed class CommandTemplate
         // GNU parallel gives a job without values one empty value.
         if (arguments.Count == 0)
             arguments = [""];
-        Validate(arguments.Count);
+        if (!_missingPositionsEmpty)
+            Validate(arguments.Count);
 
         var line = new StringBuilder(_literalLength + 16 * arguments.Count * Math.Max(1, _parts.Length - 1));
         foreach (var part in _parts)
@@ -207,7 +218,8 @@ public sealed class CommandTemplate
         if (replacement.Position != 0)
         {
             var index = replacement.Position > 0 ? replacement.Position - 1 : arguments.Count + replacement.Position;
-            Append(line, replacement.Transform(arguments[index]));
+            if (index >= 0 && index < arguments.Count)
+                Append(line, replacement.Transform(arguments[index]));
             return;
         }
 
