@@ -18,8 +18,8 @@ internal static class JobInputs
         manifestParallel = null;
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null)
-                throw new UsageException("fanout run: --colsep and --trim apply to input values after :::, :::: or -a, not to a manifest.");
+            if (settings.Columns is not null || settings.Header)
+                throw new UsageException("fanout run: --colsep, --trim and --header apply to input values after :::, :::: or -a, not to a manifest.");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -42,8 +42,15 @@ internal static class JobInputs
                     input = input.OrStandardInput();
             }
 
+            if (settings.Header)
+            {
+                if (input.CommandWords.Count == 0)
+                    throw new UsageException("fanout run: --header names the columns of input values for a command template; command lines need no header.");
+                input = input.WithHeaders();
+            }
+
             template = CommandTemplate.Parse(input.CommandWords);
-            if (settings.Columns is { SplitsColumns: true })
+            if (settings.Columns is { SplitsColumns: true } || settings.Header)
                 template = template.WithMissingPositionsEmpty(); // a line has as many values as columns
             else
                 template.Validate(input.SourceCount);
@@ -59,9 +66,19 @@ internal static class JobInputs
     private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template)
     {
         var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
+        var named = !settings.Header;
         long sequence = 0;
         foreach (var sourceValues in input.Arguments())
         {
+            if (!named)
+            {
+                // Every source has read its header by the first job: the template can know the names now.
+                var headers = input.Headers.Select(h => h ?? "").ToList();
+                var names = settings.Columns?.Apply(headers) ?? headers;
+                template = CommandTemplate.Parse(input.CommandWords, names).WithMissingPositionsEmpty();
+                named = true;
+            }
+
             var values = settings.Columns?.Apply(sourceValues) ?? sourceValues;
             var seq = ++sequence;
             var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))

@@ -14,6 +14,9 @@ internal sealed record RunSettings
     /// <summary>--colsep and --trim; null when neither was given.</summary>
     public InputColumns? Columns { get; init; }
 
+    /// <summary>--header :: the first value of every input source names its columns.</summary>
+    public bool Header { get; init; }
+
     public bool KeepOrder { get; init; }
 
     public bool DryRun { get; init; }

@@ -47,6 +47,32 @@ public sealed class ColumnSpecs : ProcessTestBase
         GnuParallel.AssertSameLines(gnu, fanout, GnuParallel.Describe(words));
     }
 
+    public static TheoryData<string[]> HeaderCases => new()
+    {
+        { ["--header", ":", "--colsep", "\\t", "echo", "{sample}", "{r2}", "{1}", "::::", "headed"] },
+        { ["--header", ":", "--colsep", "\\t", "echo", "{sample.}", "{r1/}", "{r1.}", "{r1//}", "{r1/.}", "::::", "headed"] },
+        { ["--header", ":", "--colsep", "\\t", "echo", "::::", "headed"] },
+        { ["--header", ":", "--colsep", "\\t", "echo", "{nosuch}", "::::", "headed"] },
+        { ["--header", ":", "echo", "{colour}", "{size}", "{1}", ":::", "colour", "red", "green", ":::", "size", "S", "M"] },
+        { ["--header", ":", "echo", "{colour}", "{size}", ":::", "colour", "red", "green", ":::+", "size", "S", "M"] },
+        { ["--header", ":", "echo", "{}", ":::", "colour", "red", "green"] },
+        { ["--header", ":", "--colsep", ",", "echo", "{b}", "{c}", "{a}", ":::", "a,b", "1,2", ":::", "c", "3"] },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(HeaderCases))]
+    public async Task Header_names_render_as_GNU_parallel_renders_them(string[] words)
+    {
+        File.WriteAllText(Path.Combine(_dir, "headed"), "sample\tr1\tr2\ns01\tdir/a.fq.gz\tb.fq\ns 02\tc.fq\t'd'.fq\n");
+        using var cli = new Cli();
+
+        var gnu = await GnuParallel.DryRunAsync(Paths(words));
+        var ours = await cli.RunAsync(["-k", "--dry-run", .. Paths(words)]);
+
+        Assert.Equal(0, ours.ReturnCode);
+        Assert.Equal(gnu, ours.StdoutText);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Random_sheets_split_as_GNU_parallel_splits_them()
     {
@@ -93,14 +119,16 @@ public sealed class ColumnSpecs : ProcessTestBase
         using var cli = new Cli();
 
         var unmatched = await cli.RunAsync("--colsep", "[", "echo", ":::", "a");
+        var header = await cli.RunAsync("--header", ".*", "echo", ":::", "a");
         var empty = await cli.RunAsync("--colsep", "x*", "echo", ":::", "a");
         var trim = await cli.RunAsync("--trim", "middle", "echo", ":::", "a");
         var manifest = await cli.RunAsync("--colsep", ",", "batch.yaml");
 
-        Assert.All(new[] { unmatched, empty, trim, manifest }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unmatched, header, empty, trim, manifest }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("--colsep '[' is not a valid regular expression", unmatched.StderrText, StringComparison.Ordinal);
         Assert.Contains("--colsep 'x*' matches the empty string", empty.StderrText, StringComparison.Ordinal);
         Assert.Contains("--trim 'middle'", trim.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--header '.*'", header.StderrText, StringComparison.Ordinal);
         Assert.Contains("not to a manifest", manifest.StderrText, StringComparison.Ordinal);
     }
 

@@ -92,11 +92,22 @@ public sealed class CommandTemplate
     /// <summary>Parses a command template.</summary>
     /// <param name="words">The template words: the <c>fanout run</c> words before the first input source.</param>
     /// <returns>The parsed template.</returns>
+    /// <exception cref="TemplateException">A replacement string is malformed; see <see cref="Parse(IReadOnlyList{string}, IReadOnlyList{string}?)"/>.</exception>
+    public static CommandTemplate Parse(IReadOnlyList<string> words) => Parse(words, null);
+
+    /// <summary>
+    /// Parses a command template whose input columns have names (GNU parallel's <c>--header :</c>):
+    /// <c>{name}</c>, <c>{name.}</c>, <c>{name/}</c>, <c>{name//}</c> and <c>{name/.}</c> then stand
+    /// for the column so named, as <c>{n}</c> does for the nth. Brace text naming no column stays as written.
+    /// </summary>
+    /// <param name="words">The template words: the <c>fanout run</c> words before the first input source.</param>
+    /// <param name="columnNames">The name of each input value, in order (the first is <c>{1}</c>); null or empty names nothing.</param>
+    /// <returns>The parsed template.</returns>
     /// <exception cref="TemplateException">
     /// A replacement string is malformed: <c>{0}</c> (sources count from 1), a position too large,
     /// or a <c>{= perl expression =}</c>, which Fanout does not run.
     /// </exception>
-    public static CommandTemplate Parse(IReadOnlyList<string> words)
+    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames)
     {
         ArgumentNullException.ThrowIfNull(words);
         RejectPerlExpressions(words);
@@ -113,7 +124,7 @@ public sealed class CommandTemplate
             var i = 0;
             while (i < word.Length)
             {
-                if (word[i] == '{' && TryMatch(word, i, out var replacement))
+                if (word[i] == '{' && (TryMatch(word, i, out var replacement) || TryMatchName(word, i, columnNames, out replacement)))
                 {
                     beforeFirst ??= literal.ToString();
                     if (literal.Length > 0)
@@ -281,6 +292,36 @@ public sealed class CommandTemplate
         }
 
         replacement = default;
+        return false;
+    }
+
+    /// <summary>Matches <c>{name}</c> and its path forms at <paramref name="start"/>, for a column name given by a header.</summary>
+    private static bool TryMatchName(string word, int start, IReadOnlyList<string>? names, out Replacement replacement)
+    {
+        replacement = default;
+        var close = names is { Count: > 0 } ? word.IndexOf('}', start + 1) : -1;
+        if (close < 0)
+            return false;
+        var inner = word[(start + 1)..close];
+        // The whole text first, so a name that itself ends in '.' or '/' wins over a path form.
+        foreach (var (suffix, kind) in PositionalSuffixes.OrderBy(p => p.Suffix.Length))
+        {
+            var modifier = suffix[..^1];
+            if (!inner.EndsWith(modifier, StringComparison.Ordinal))
+                continue;
+            var name = inner[..^modifier.Length];
+            if (name.Length == 0)
+                continue;
+            for (var i = 0; i < names!.Count; i++)
+            {
+                if (string.Equals(names[i], name, StringComparison.Ordinal))
+                {
+                    replacement = new Replacement(kind, i + 1, word[start..(close + 1)], word);
+                    return true;
+                }
+            }
+        }
+
         return false;
     }
 

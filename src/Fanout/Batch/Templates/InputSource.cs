@@ -104,3 +104,29 @@ internal sealed class FileSource(string name, string marker, Func<string, TextRe
         return new TemplateException(name, $"Cannot read the input file '{name}' (after '{marker}'): {reason}.", e);
     }
 }
+
+/// <summary>
+/// A source whose first value is a header (GNU parallel's <c>--header :</c>): it names the
+/// source's column or columns and is not a job's value. Every pass skips it; the first keeps it.
+/// </summary>
+internal sealed class HeaderedSource(InputSource inner) : InputSource
+{
+    /// <summary>The first value, once a pass has read it; null before, or when the source is empty.</summary>
+    internal string? Header { get; private set; }
+
+    internal override IEnumerable<string> Values()
+    {
+        var first = true;
+        foreach (var value in inner.Values())
+        {
+            if (first)
+            {
+                Header ??= value;
+                first = false;
+                continue;
+            }
+
+            yield return value;
+        }
+    }
+}

@@ -135,6 +135,22 @@ public sealed partial class TemplateInput
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
         HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false)]]);
 
+    /// <summary>
+    /// This input with the first value of every source taken as its header (GNU parallel's
+    /// <c>--header :</c>): the first line of a file, the first value after <c>:::</c>. Headers are
+    /// not jobs' values; <see cref="Headers"/> gives them once <see cref="Arguments"/> has produced
+    /// its first job, to name columns in the template (<see cref="CommandTemplate.Parse(IReadOnlyList{string}, IReadOnlyList{string}?)"/>).
+    /// </summary>
+    /// <returns>An input whose sources each begin with a header.</returns>
+    public TemplateInput WithHeaders() =>
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())]);
+
+    /// <summary>
+    /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
+    /// source not read yet or without any value, and for every source of an input without headers.
+    /// </summary>
+    public IReadOnlyList<string?> Headers => [.. _groups.SelectMany(g => g).Select(s => (s as HeaderedSource)?.Header)];
+
     /// <summary>True for the words that start an input source: <c>:::</c>, <c>::::</c>, <c>:::+</c> and <c>::::+</c>.</summary>
     /// <param name="word">A word of the command line.</param>
     /// <returns>Whether the word is an input source marker.</returns>
