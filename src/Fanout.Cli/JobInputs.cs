@@ -31,11 +31,12 @@ internal static class JobInputs
         CommandTemplate template;
         try
         {
-            input = TemplateInput.Parse(settings.CommandWords);
+            var terminator = settings.NullTerminated ? '\0' : '\n';
+            input = TemplateInput.Parse(settings.CommandWords, terminator: terminator);
             if (!input.HasSources)
             {
                 if (settings.ArgumentFile is { } file)
-                    input = TemplateInput.Parse([.. settings.CommandWords, "::::", file]);
+                    input = TemplateInput.Parse([.. settings.CommandWords, "::::", file], terminator: terminator);
                 else if (!Console.IsInputRedirected)
                     throw new UsageException("fanout run: no input. Give values after :::, a file after :::: or -a, or command lines on stdin. See 'fanout run --help'.");
                 else

@@ -45,6 +45,7 @@ internal sealed class RunCommandLine
     private readonly Option<string> _colsep = new("--colsep", "-C") { Description = "Split each input value into columns at this regular expression (such as '\\t' or ','): {1}, {2}… are then the columns, numbered on across input sources." };
     private readonly Option<string> _trim = new("--trim") { Description = "Trim white space from input values: n (nothing), l (the start), r (the end) or lr (both). Default: lr with --colsep, else n." };
     private readonly Option<string> _header = new("--header") { Description = "':' takes the first line of each input file (the first value after :::) as column names: {name} is then that column, with {name.} {name/} {name//} {name/.} alike." };
+    private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
     private readonly Option<double> _progressInterval = new("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal. Default 10; 0 for none." };
     private readonly Option<double> _grace = new("--grace") { Description = "Seconds a stopped job gets between SIGTERM and SIGKILL. Default 2." };
@@ -68,7 +69,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -161,6 +162,7 @@ internal sealed class RunCommandLine
                 ":" => true,
                 var other => throw new UsageException($"--header '{other}': Fanout takes ':' (the first line of each input names its columns); a GNU parallel header regular expression is not supported."),
             },
+            NullTerminated = parsed.GetValue(_null),
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             UseShell = !parsed.GetValue(_noShell),

@@ -17,6 +17,9 @@ internal sealed record RunSettings
     /// <summary>--header :: the first value of every input source names its columns.</summary>
     public bool Header { get; init; }
 
+    /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
+    public bool NullTerminated { get; init; }
+
     public bool KeepOrder { get; init; }
 
     public bool DryRun { get; init; }

@@ -40,11 +40,13 @@ public sealed partial class TemplateInput
 
     // Groups of linked sources; the groups are crossed. Sources are in command-line order.
     private readonly InputSource[][] _groups;
+    private readonly char _terminator;
 
-    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups)
+    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator)
     {
         CommandWords = commandWords;
         _groups = groups;
+        _terminator = terminator;
         SourceCount = groups.Sum(g => g.Length);
     }
 
@@ -65,10 +67,12 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens a file named after <c>::::</c>, given the name as written
     /// (including <c>-</c>); by default a UTF-8 file or, for <c>-</c>, standard input. Files are
     /// opened here once to check that they can be read, then again when enumerated.</param>
+    /// <param name="terminator">What ends each value in an input file: a newline, or NUL for file
+    /// names that may hold newlines (GNU parallel's <c>-0</c>, the output of <c>find -print0</c>).</param>
     /// <returns>The parsed input.</returns>
     /// <exception cref="TemplateException">A marker is followed by no value, an input file cannot
     /// be read, or standard input is named twice.</exception>
-    public static TemplateInput Parse(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null)
+    public static TemplateInput Parse(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, char terminator = '\n')
     {
         ArgumentNullException.ThrowIfNull(words);
         openFile ??= OpenDefault;
@@ -119,11 +123,11 @@ public sealed partial class TemplateInput
                 // Only the first group is read once; standard input in a later group must be replayed.
                 var linked = linking && groups.Count > 0;
                 var inFirstGroup = groups.Count == 0 || (linked && groups.Count == 1);
-                AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup), linked);
+                AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup, terminator), linked);
             }
         }
 
-        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())]);
+        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())], terminator);
     }
 
     /// <summary>
@@ -133,7 +137,7 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
     /// <returns>An input with at least one source.</returns>
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
-        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false)]]);
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator);
 
     /// <summary>
     /// This input with the first value of every source taken as its header (GNU parallel's
@@ -143,7 +147,7 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>An input whose sources each begin with a header.</returns>
     public TemplateInput WithHeaders() =>
-        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())]);
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator);
 
     /// <summary>
     /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
