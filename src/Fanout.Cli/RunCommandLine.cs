@@ -46,6 +46,8 @@ internal sealed class RunCommandLine
     private readonly Option<string> _trim = new("--trim") { Description = "Trim white space from input values: n (nothing), l (the start), r (the end) or lr (both). Default: lr with --colsep, else n." };
     private readonly Option<string> _header = new("--header") { Description = "':' takes the first line of each input file (the first value after :::) as column names: {name} is then that column, with {name.} {name/} {name//} {name/.} alike." };
     private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
+    private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
+    private readonly Option<bool> _bar = new("--bar", "--eta", "--progress") { Description = "Accepted for GNU parallel's sake: progress is always shown on stderr (a bar on a terminal, a line every --progress-interval elsewhere) unless --quiet." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
     private readonly Option<double> _progressInterval = new("--progress-interval") { Description = "Seconds between progress lines when stderr is not a terminal. Default 10; 0 for none." };
     private readonly Option<double> _grace = new("--grace") { Description = "Seconds a stopped job gets between SIGTERM and SIGKILL. Default 2." };
@@ -69,7 +71,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -119,6 +121,7 @@ internal sealed class RunCommandLine
             LineBuffer = parsed.GetValue(_lineBuffer),
             MinimumFreeMemory = parsed.GetValue(_memfree) is { } memfree ? Size(memfree, "--memfree") : null,
             MaximumLoad = parsed.GetResult(_load) is null ? null : Positive(parsed.GetValue(_load), "--load"),
+            StartDelay = parsed.GetResult(_delay) is null ? TimeSpan.Zero : Seconds(parsed.GetValue(_delay), "--delay"),
             StopGracePeriod = parsed.GetResult(_grace) is null ? new BatchOptions().StopGracePeriod : Seconds(parsed.GetValue(_grace), "--grace"),
             KillJobsIfRunnerDies = !parsed.GetValue(_keepJobsOnExit),
         };

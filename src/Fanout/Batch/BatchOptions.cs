@@ -36,6 +36,12 @@ public sealed record BatchOptions
     /// <summary>Start a job only while the one-minute load average is below this, or null.</summary>
     public double? MaximumLoad { get; init; }
 
+    /// <summary>
+    /// The least time between two job starts (GNU parallel's <c>--delay</c>), to spare a shared file
+    /// system or licence server a burst of starts; zero by default.
+    /// </summary>
+    public TimeSpan StartDelay { get; init; }
+
     /// <summary>How long a stopped job gets between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -124,6 +124,8 @@ public sealed class BatchRunner : IDisposable
         private string? _haltReason;
         private string? _recordingError;
         private int? _haltExitCode;
+        private long _nextStartAllowed;
+        private bool _startDelayed;
         private bool _joblogBroken;
         private bool _resultsBroken;
         private bool _observerBroken;
@@ -185,7 +187,7 @@ public sealed class BatchRunner : IDisposable
                 var wait = NextWait(admissionBlocked);
                 var readable = reader.WaitToReadAsync().AsTask();
                 // A free slot with no job yet waits for the input too (a slow pipe of command lines).
-                var more = !_stopStarting && !admissionBlocked && _freeSlots.Count > 0 ? _source.WaitForMoreAsync() : null;
+                var more = !_stopStarting && !admissionBlocked && !_startDelayed && _freeSlots.Count > 0 ? _source.WaitForMoreAsync() : null;
                 if (wait is { } delay)
                     await Task.WhenAny(readable, Task.Delay(delay), more ?? readable).ConfigureAwait(false);
                 else
@@ -204,8 +206,15 @@ public sealed class BatchRunner : IDisposable
         /// <summary>Starts jobs while slots are free; true when one waits for memory or load.</summary>
         private bool StartWhatMay()
         {
+            _startDelayed = false;
             while (!_stopStarting && _freeSlots.Count > 0)
             {
+                if (_options.StartDelay > TimeSpan.Zero && Stopwatch.GetTimestamp() < _nextStartAllowed)
+                {
+                    _startDelayed = true;
+                    return false;
+                }
+
                 if (_retries.TryPeek(out var retry, out var due) && due <= Stopwatch.GetTimestamp())
                 {
                     if (!Admitted(retry.Job.Job))
@@ -280,6 +289,8 @@ public sealed class BatchRunner : IDisposable
         private void StartAttempt(PendingJob pending, int attempt)
         {
             _lastSequence = Math.Max(_lastSequence, pending.Sequence);
+            if (_options.StartDelay > TimeSpan.Zero)
+                _nextStartAllowed = Stopwatch.GetTimestamp() + (long)(_options.StartDelay.TotalSeconds * Stopwatch.Frequency);
             var slot = _freeSlots.Pop();
             var stop = new CancellationTokenSource();
             var running = new RunningAttempt(pending, slot, attempt, stop);
@@ -462,13 +473,17 @@ public sealed class BatchRunner : IDisposable
                 return CheckInterval;
             TimeSpan? wait = _options.Timeout?.PercentOfMedian is not null ? CheckInterval : null;
             if (!_stopStarting && _retries.TryPeek(out _, out var due))
-            {
-                var untilDue = TimeSpan.FromSeconds(Math.Max(0, (due - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
-                wait = wait is { } w && w < untilDue ? w : untilDue;
-            }
+                wait = Earlier(wait, Until(due));
+            if (_startDelayed)
+                wait = Earlier(wait, Until(_nextStartAllowed));
 
             return wait;
         }
+
+        private static TimeSpan Until(long timestamp) =>
+            TimeSpan.FromSeconds(Math.Max(0, (timestamp - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency));
+
+        private static TimeSpan Earlier(TimeSpan? wait, TimeSpan other) => wait is { } w && w < other ? w : other;
 
         private void PublishProgress()
         {

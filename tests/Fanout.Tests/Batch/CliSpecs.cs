@@ -212,6 +212,18 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task GNU_parallel_progress_options_are_accepted_and_a_delay_spaces_the_starts()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync("--bar", "--eta", "--progress", "--delay", "0.2", "-j", "3", "-k", "echo", ":::", "a", "b", "c");
+
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal("a\nb\nc\n", result.StdoutText);
+        Assert.Matches(@"wall (0\.[4-9]|[1-9])", result.StderrText);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Environment_and_working_directory_options_reach_every_job()
     {
         using var cli = new Cli();

@@ -52,6 +52,24 @@ public sealed class RunnerSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task A_start_delay_spaces_the_starts_even_with_free_slots()
+    {
+        using var folder = new Cli();
+        var starts = folder.File("starts");
+        var jobs = Enumerable.Range(1, 4).Select(i => new JobSpec($"j{i}", $"date +%s.%N >> {starts}")).ToList();
+        using var runner = new BatchRunner(new BatchOptions { MaxParallel = 4, StartDelay = TimeSpan.FromMilliseconds(300) });
+
+        var summary = await runner.RunAsync(jobs);
+
+        Assert.True(summary.Success);
+        var times = (await File.ReadAllLinesAsync(starts)).Select(t => double.Parse(t, CultureInfo.InvariantCulture)).Order().ToList();
+        Assert.Equal(4, times.Count);
+        // Three gaps of 0.3 s; the first job's own start-up may eat a little of the first.
+        Assert.True(times[^1] - times[0] >= 0.75, $"the starts spanned {times[^1] - times[0]:0.000} s");
+        Assert.True(summary.WallTime >= TimeSpan.FromSeconds(0.9), $"the batch took {summary.WallTime}");
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_failing_job_is_retried_with_backoff_and_counted_once()
     {
         using var folder = new Cli();
