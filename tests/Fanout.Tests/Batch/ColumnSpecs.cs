@@ -9,8 +9,6 @@ namespace Fanout.Tests.Batch;
 /// </summary>
 public sealed class ColumnSpecs : ProcessTestBase
 {
-    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FANOUT_TEMPLATE_SEED"), out var s) ? s : 6_2024;
-
     private readonly string _dir = Directory.CreateTempSubdirectory("fanout-columns-").FullName;
 
     public static TheoryData<string[]> Cases => new()
@@ -76,7 +74,7 @@ public sealed class ColumnSpecs : ProcessTestBase
     [Fact(Timeout = 60_000)]
     public async Task Random_sheets_split_as_GNU_parallel_splits_them()
     {
-        var random = new Random(Seed);
+        var random = new Random(GnuParallel.Seed);
         string[] separators = ["\\t", ",", ";", "\\s+", "\\|", ":+"];
         string[][] templates = [["echo", "{1}", "{2}", "{3}"], ["echo", "{}"], ["echo"], ["printf", "%s|", "{-1}", "{2.}", "{1/}"], ["X={2}", "echo", "\"{1}\"", "'{3}'"]];
         var cases = new List<(string[] Words, InputColumns Columns)>();

@@ -11,6 +11,9 @@ internal static class GnuParallel
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(30);
 
+    /// <summary>The seed of the random values: fixed, so failures reproduce; FANOUT_TEMPLATE_SEED explores others.</summary>
+    internal static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FANOUT_TEMPLATE_SEED"), out var s) ? s : 6_2024;
+
     /// <summary>Pieces of values: path parts, shell metacharacters, quotes, unicode, would-be code.</summary>
     private static readonly string[] Atoms =
     [

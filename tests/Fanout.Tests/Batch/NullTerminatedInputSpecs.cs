@@ -6,13 +6,11 @@ namespace Fanout.Tests.Batch;
 /// <summary><c>-0</c>: values and command lines that end with NUL, so a file name may hold a newline.</summary>
 public sealed class NullTerminatedInputSpecs : ProcessTestBase
 {
-    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FANOUT_TEMPLATE_SEED"), out var s) ? s : 6_2024;
-
     [Fact(Timeout = 60_000)]
     public async Task NUL_terminated_files_read_as_GNU_parallel_reads_them()
     {
         using var cli = new Cli();
-        var random = new Random(Seed);
+        var random = new Random(GnuParallel.Seed);
         string[] values = [.. GnuParallel.EdgeValues, .. GnuParallel.NewlineValues, .. Enumerable.Range(0, 40).Select(_ => GnuParallel.Value(random, newlines: true))];
         // The last value has no terminator: it still counts.
         var file = cli.File("values");

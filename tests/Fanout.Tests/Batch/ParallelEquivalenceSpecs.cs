@@ -9,8 +9,6 @@ namespace Fanout.Tests.Batch;
 /// </summary>
 public sealed class ParallelEquivalenceSpecs : ProcessTestBase
 {
-    // A fixed seed keeps failures reproducible; FANOUT_TEMPLATE_SEED explores others.
-    private static readonly int Seed = int.TryParse(Environment.GetEnvironmentVariable("FANOUT_TEMPLATE_SEED"), out var s) ? s : 6_2024;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("fanout-templates-").FullName;
 
@@ -40,7 +38,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     [MemberData(nameof(Templates))]
     public async Task Every_replacement_string_renders_tricky_values_as_GNU_parallel_does(string[] template)
     {
-        var values = TrickyValues(new Random(Seed), 40);
+        var values = TrickyValues(new Random(GnuParallel.Seed), 40);
         var file = WriteFile("values", string.Concat(values.Select(v => v + "\0")));
 
         var gnu = await GnuParallel.DryRunAsync(["-0", .. template, "::::", file]);
@@ -53,7 +51,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     [Fact(Timeout = 60_000)]
     public async Task Random_templates_over_crossed_and_linked_sources_render_as_GNU_parallel_does()
     {
-        var random = new Random(Seed);
+        var random = new Random(GnuParallel.Seed);
         var cases = Enumerable.Range(0, 14).Select(n => RandomCase(random, n)).ToList();
 
         await CompareAllAsync(cases);
@@ -123,7 +121,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     [Fact(Timeout = 60_000)]
     public async Task Running_the_rendered_lines_with_bin_sh_prints_what_GNU_parallel_prints()
     {
-        var values = TrickyValues(new Random(Seed + 1), 25);
+        var values = TrickyValues(new Random(GnuParallel.Seed + 1), 25);
         var file = WriteFile("values", string.Concat(values.Select(v => v + "\0")));
         string[] template = ["printf '<%s>\\n'", "{}", "{.}", "{/}", "{//}", "{/.}", "{#}", "{%}", "x{}y"];
 

@@ -29,6 +29,10 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     private Task? _loop;
     private int _arrays;
     private int? _maxArraySize;
+    private DateTime _lastPoll = DateTime.MinValue;
+
+    // The array being submitted and what gives up its retries once every task of it is cancelled.
+    private (SlurmTask[] Tasks, CancellationTokenSource GiveUp)? _submitting;
     private Dictionary<string, List<(string Folder, int Index, string JobId)>>? _earlier;
     private readonly List<(string JobId, int Tasks)> _submitted = [];
 
@@ -171,22 +175,30 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
             // A task being submitted right now is cancelled as soon as it has its job id.
             if (task.JobId is not null)
                 _toCancel.Add(task.SlurmId);
+            // Nobody wants the array being submitted any more: stop retrying a full queue for it.
+            if (_submitting is { } submitting && Array.TrueForAll(submitting.Tasks, t => t.CancelRequested))
+                submitting.GiveUp.Cancel();
         }
     }
 
     private async Task LoopAsync()
     {
-        var lastPoll = DateTime.MinValue;
         while (!_stop.IsCancellationRequested)
         {
             await Task.Delay(_options.SubmitDelay, _stop.Token).ConfigureAwait(false);
             await SubmitPendingAsync().ConfigureAwait(false);
-            await CancelRequestedAsync().ConfigureAwait(false);
-            if (DateTime.UtcNow - lastPoll >= _options.PollInterval)
-            {
-                lastPoll = DateTime.UtcNow;
-                await PollAsync().ConfigureAwait(false);
-            }
+            await ServiceAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends the cancellations asked for, and polls when a poll is due.</summary>
+    private async Task ServiceAsync()
+    {
+        await CancelRequestedAsync().ConfigureAwait(false);
+        if (DateTime.UtcNow - _lastPoll >= _options.PollInterval)
+        {
+            _lastPoll = DateTime.UtcNow;
+            await PollAsync().ConfigureAwait(false);
         }
     }
 
@@ -212,10 +224,11 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
                     cancelled.Done.TrySetResult(Stopped(cancelled, null));
                 if (wanted.Length > 0)
                     await SubmitArrayAsync(wanted, group.Key.Cpus, group.Key.MemoryBytes, group.Key.Item3).ConfigureAwait(false);
-            }
 
-            // Between groups, settle cancellations and answer polls, so a big submission does not deafen the loop.
-            await CancelRequestedAsync().ConfigureAwait(false);
+                // Between arrays, send cancellations and poll, so a big submission neither deafens the
+                // loop nor, on a full queue, waits for room that only those cancellations would make.
+                await ServiceAsync().ConfigureAwait(false);
+            }
         }
     }
 
@@ -246,14 +259,29 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
         args.AddRange(_options.SbatchArguments);
 
         string jobId;
+        using var giveUp = new CancellationTokenSource();
+        lock (_lock)
+            _submitting = (tasks, giveUp);
         try
         {
-            jobId = await SlurmCommands.SubmitAsync(args, [wrapper, folder], () => SubmitCalls++).ConfigureAwait(false);
+            jobId = await SlurmCommands.SubmitAsync(args, [wrapper, folder], () => SubmitCalls++, giveUp.Token).ConfigureAwait(false);
         }
         catch (SlurmSubmitException e)
         {
             Fail(tasks, e.Message);
             return;
+        }
+        catch (OperationCanceledException) when (giveUp.IsCancellationRequested)
+        {
+            // Every task was cancelled while sbatch was being retried: nothing was submitted.
+            foreach (var task in tasks)
+                task.Done.TrySetResult(Stopped(task, null));
+            return;
+        }
+        finally
+        {
+            lock (_lock)
+                _submitting = null;
         }
 
         _submitted.Add((jobId, tasks.Length));

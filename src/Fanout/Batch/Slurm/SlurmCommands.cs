@@ -34,7 +34,7 @@ internal static class SlurmCommands
     /// <param name="options">The sbatch options, which the error message repeats.</param>
     /// <param name="script">The script and its arguments.</param>
     /// <param name="onAttempt">Called before every sbatch call (to count them).</param>
-    /// <param name="cancellationToken">Stops waiting between retries.</param>
+    /// <param name="cancellationToken">Stops waiting between retries (never a running sbatch, which might submit the job without our learning its id).</param>
     /// <exception cref="SlurmSubmitException">sbatch refused the job, or kept failing.</exception>
     internal static async Task<string> SubmitAsync(IReadOnlyList<string> options, IReadOnlyList<string> script, Action? onAttempt = null, CancellationToken cancellationToken = default)
     {
@@ -45,7 +45,7 @@ internal static class SlurmCommands
             try
             {
                 var result = await new ProcessSpec("sbatch", ["--parsable", .. options, .. script]).WithCapturedOutput().WithStdin(Stdio.Null)
-                    .RunAsync(timeout: TimeSpan.FromMinutes(2), cancellationToken: cancellationToken).ConfigureAwait(false);
+                    .RunAsync(timeout: TimeSpan.FromMinutes(2), cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 if (result.Status.Success && result.StdoutText.Trim().Split(';')[0] is { Length: > 0 } jobId)
                     return jobId;
                 error = result.StderrText.Trim() is { Length: > 0 } stderr ? stderr : $"sbatch {result.Status} and printed no job id";
@@ -64,6 +64,7 @@ internal static class SlurmCommands
             if (attempt > SubmitRetryDelays.Length)
                 throw new SlurmSubmitException(options, error, attempt);
             // A little jitter, so runners that failed together do not retry together.
+            cancellationToken.ThrowIfCancellationRequested();
             var delay = SubmitRetryDelays[attempt - 1] * (1 + (Random.Shared.NextDouble() * 0.2));
             await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
         }
