@@ -161,6 +161,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
 
     private void Cancel(SlurmTask task)
     {
+        CancellationTokenSource? giveUp = null;
         lock (_lock)
         {
             if (_pending.Remove(task))
@@ -177,7 +178,17 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
                 _toCancel.Add(task.SlurmId);
             // Nobody wants the array being submitted any more: stop retrying a full queue for it.
             if (_submitting is { } submitting && Array.TrueForAll(submitting.Tasks, t => t.CancelRequested))
-                submitting.GiveUp.Cancel();
+                giveUp = submitting.GiveUp;
+        }
+
+        // Outside the lock: what the cancellation wakes takes the lock itself.
+        try
+        {
+            giveUp?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The submission ended meanwhile.
         }
     }
 
