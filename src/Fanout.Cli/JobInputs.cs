@@ -18,8 +18,8 @@ internal static class JobInputs
         manifestParallel = null;
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header)
-                throw new UsageException("fanout run: --colsep, --trim and --header apply to input values after :::, :::: or -a, not to a manifest.");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null)
+                throw new UsageException("fanout run: --colsep, --trim, --header and -N apply to input values after :::, :::: or -a, not to a manifest.");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -50,11 +50,27 @@ internal static class JobInputs
                 input = input.WithHeaders();
             }
 
+            if (settings.ArgumentsPerJob is { } perJob)
+            {
+                if (settings.Header)
+                    throw new UsageException("fanout run: -N (or --max-args) and --header cannot be combined: a job of several rows has no single name per column. Use {1}, {2}… instead of the names.");
+                input = input.WithArgumentsPerJob(perJob);
+            }
+
             template = CommandTemplate.Parse(input.CommandWords);
             if (settings.Columns is { SplitsColumns: true } || settings.Header)
+            {
                 template = template.WithMissingPositionsEmpty(); // a line has as many values as columns
+            }
             else
-                template.Validate(input.SourceCount);
+            {
+                template.Validate(input.ValuesPerJob);
+                if (settings.ArgumentsPerJob is not null)
+                    template = template.WithMissingPositionsEmpty(); // the last job may get fewer arguments
+            }
+
+            if (settings.ContextReplacement)
+                template = template.WithContextReplacement();
         }
         catch (TemplateException e)
         {

@@ -20,15 +20,15 @@ try
     if (args.Length > 0 && args[0] == "run")
     {
         var rest = args[1..];
-        var commandStart = runLine.CommandStart(rest);
-        var parsed = root.Parse(["run", .. rest[..commandStart]]);
-        if (parsed.Errors.Count > 0 || rest[..commandStart].Any(w => w is "-h" or "--help" or "-?"))
+        var (options, command) = runLine.Split(rest);
+        var parsed = root.Parse(["run", .. options]);
+        if (parsed.Errors.Count > 0 || options.Any(w => w is "-h" or "--help" or "-?"))
         {
             var exit = parsed.Invoke();
             return parsed.Errors.Count > 0 ? UsageError : exit;
         }
 
-        var settings = runLine.Read(parsed, rest[commandStart..]);
+        var settings = runLine.Read(parsed, command);
         return await RunAsync(settings);
     }
 

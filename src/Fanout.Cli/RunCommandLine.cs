@@ -46,6 +46,8 @@ internal sealed class RunCommandLine
     private readonly Option<string> _trim = new("--trim") { Description = "Trim white space from input values: n (nothing), l (the start), r (the end) or lr (both). Default: lr with --colsep, else n." };
     private readonly Option<string> _header = new("--header") { Description = "':' takes the first line of each input file (the first value after :::) as column names: {name} is then that column, with {name.} {name/} {name//} {name/.} alike." };
     private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
+    private readonly Option<int?> _argumentsPerJob = new("-N") { Description = "Give each job N input arguments (N values of every source) instead of one: {1}…{n} number them on, a word holding {} is repeated for each (x{}y: xay xby), the last job may get fewer. -N 0 runs a job per argument without inserting it." };
+    private readonly Option<int?> _maxArgs = new("--max-args", "-n") { Description = "At most N input arguments per job, as -N, but {} inserts them all inside one word (x{}y: xa by)." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
     private readonly Option<bool> _bar = new("--bar", "--eta", "--progress") { Description = "Accepted for GNU parallel's sake: progress is always shown on stderr (a bar on a terminal, a line every --progress-interval elsewhere) unless --quiet." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
@@ -71,27 +73,43 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
-    /// <summary>Where the options end and the command begins: the first word that is not an option or an option's value.</summary>
-    internal int CommandStart(IReadOnlyList<string> words)
+    /// <summary>
+    /// Splits the words into the options and the command: the command begins at the first word
+    /// that is not an option or an option's value (or after <c>--</c>). A short option's value may
+    /// be attached as GNU parallel users write it (<c>-j8</c>, <c>-N2</c>, <c>-C,</c>); it is
+    /// detached here for the parser.
+    /// </summary>
+    internal (string[] Options, string[] Command) Split(IReadOnlyList<string> words)
     {
+        var options = new List<string>();
         var i = 0;
         while (i < words.Count)
         {
             var word = words[i];
             if (word == "--")
-                return i + 1;
+                return ([.. options], [.. words.Skip(i + 1)]);
             if (word.Length < 2 || word[0] != '-')
-                return i;
+                break;
             var name = word.Split('=', 2)[0];
-            var option = Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
+            var option = Find(name);
+            if (option is null && word[1] != '-' && Find(word[..2]) is { } shortOption && shortOption.ValueType != typeof(bool))
+            {
+                // -j8: a short option with its value attached.
+                options.Add(word[..2]);
+                options.Add(word[2..]);
+                i++;
+                continue;
+            }
+
             if (option is null)
             {
                 if (name is "-h" or "--help" or "-?")
                 {
+                    options.Add(word);
                     i++;
                     continue;
                 }
@@ -99,11 +117,17 @@ internal sealed class RunCommandLine
                 throw new UsageException($"fanout run: unknown option '{word}'. See 'fanout run --help'.");
             }
 
-            i += option.ValueType == typeof(bool) || word.Contains('=', StringComparison.Ordinal) ? 1 : 2;
+            var takesValue = option.ValueType != typeof(bool) && !word.Contains('=', StringComparison.Ordinal);
+            options.Add(word);
+            if (takesValue && i + 1 < words.Count)
+                options.Add(words[i + 1]);
+            i += takesValue ? 2 : 1;
         }
 
-        return i;
+        return ([.. options], [.. words.Skip(i)]);
     }
+
+    private Option? Find(string name) => Options.FirstOrDefault(o => o.Name == name || o.Aliases.Contains(name));
 
     /// <summary>Reads the parsed options into settings; throws <see cref="UsageException"/> naming a bad value.</summary>
     internal RunSettings Read(ParseResult parsed, IReadOnlyList<string> commandWords)
@@ -152,8 +176,19 @@ internal sealed class RunCommandLine
             environment[pair[..at]] = pair[(at + 1)..];
         }
 
+        var perJob = (parsed.GetValue(_argumentsPerJob), parsed.GetValue(_maxArgs)) switch
+        {
+            ({ } n, { } m) when n != m => throw new UsageException($"-N {n} and --max-args {m} disagree; give one of them."),
+            ({ } n, _) => n,
+            (_, var m) => m,
+        };
+        if (perJob < 0)
+            throw new UsageException($"-N {perJob}: must be 0 or more input arguments per job.");
+
         return new RunSettings
         {
+            ArgumentsPerJob = perJob,
+            ContextReplacement = parsed.GetValue(_argumentsPerJob) is not null,
             Batch = batch,
             CommandWords = commandWords,
             ArgumentFile = parsed.GetValue(_argFile),

@@ -20,6 +20,12 @@ internal sealed record RunSettings
     /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
     public bool NullTerminated { get; init; }
 
+    /// <summary>-N / --max-args: input arguments per job; null for one each.</summary>
+    public int? ArgumentsPerJob { get; init; }
+
+    /// <summary>-N (not -n): a template word holding {} is repeated for each value, as GNU parallel does.</summary>
+    public bool ContextReplacement { get; init; }
+
     public bool KeepOrder { get; init; }
 
     public bool DryRun { get; init; }

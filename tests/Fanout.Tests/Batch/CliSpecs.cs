@@ -14,6 +14,9 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "echo", "{1}", "{2}", ":::", "a", "b", ":::+", "1", "2" },
         new[] { "printf", "[%s]\\n", ":::", "one two", "" },
         new[] { "echo", ":::", "no template" },
+        new[] { "-N2", "echo", "{1}-{2}", "{#}", ":::", "a", "b", "c", "d", "e" },
+        new[] { "-j8", "-N", "0", "echo", "hi", "{#}", ":::", "a", "b", "c" },
+        new[] { "-n2", "-C,", "echo", "{}", "{3}", ":::", "a,b", "c,d", "e,f" },
     };
 
     [Theory(Timeout = 60_000)]
@@ -244,8 +247,14 @@ public sealed class CliSpecs : ProcessTestBase
         var badPosition = await cli.RunAsync("echo", "{3}", ":::", "a", ":::", "b");
         var badHalt = await cli.RunAsync("--halt", "sometimes", "echo", ":::", "a");
         var resumeWithoutLog = await cli.RunAsync("--resume", "echo", ":::", "a");
+        var negativePerJob = await cli.RunAsync("-N", "-1", "echo", ":::", "a");
+        var perJobWithHeader = await cli.RunAsync("-N2", "--header", ":", "echo", ":::", "h", "a");
+        var beyondPerJob = await cli.RunAsync("-N2", "echo", "{3}", ":::", "a", "b");
 
-        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("-N -1", negativePerJob.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--header", perJobWithHeader.StderrText, StringComparison.Ordinal);
+        Assert.Contains("only 2 values", beyondPerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--frobnicate", unknown.StderrText, StringComparison.Ordinal);
         Assert.Contains("no-such-file.txt", missingFile.StderrText, StringComparison.Ordinal);
         Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);

@@ -74,12 +74,16 @@ internal static class GnuParallel
     }
 
     /// <summary>What Fanout would run for the same words: one rendered line per job, each followed by a newline.</summary>
-    internal static List<string> FanoutDryRun(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, InputColumns? columns = null)
+    internal static List<string> FanoutDryRun(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, InputColumns? columns = null, int? argumentsPerJob = null)
     {
         var input = TemplateInput.Parse(words, openFile);
+        if (argumentsPerJob is { } perJob)
+            input = input.WithArgumentsPerJob(perJob);
         var template = CommandTemplate.Parse(input.CommandWords);
-        if (columns is { SplitsColumns: true })
+        if (columns is { SplitsColumns: true } || argumentsPerJob is not null)
             template = template.WithMissingPositionsEmpty();
+        if (argumentsPerJob is not null)
+            template = template.WithContextReplacement(); // what GNU parallel's -N does
         var lines = new List<string>();
         long sequence = 0;
         foreach (var values in input.Arguments())

@@ -57,17 +57,43 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
         await CompareAllAsync(cases);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Several_arguments_per_job_group_as_GNU_parallels_N_groups_them()
+    {
+        var random = new Random(GnuParallel.Seed + 2);
+        var cases = Enumerable.Range(0, 12).Select(n => (RandomCase(random, 100 + n), (int?)random.Next(1, 5))).ToList();
+        string[] letters = [":::", "a", "b", "c", "d", "e"];
+        cases.AddRange(
+        [
+            (["echo", "{}", "{#}", .. letters], 2),
+            (["echo", "{1}-{2}", "{-1}", .. letters], 3),
+            (["echo", "{1}/{2}/{3}/{4}", ":::", "a", "b", "c", ":::", "1", "2"], 2),
+            (["echo", "{.}", "{/}", "{//}", ":::", "x/a.b", "y/c.d", "z"], 2),
+            (["echo", "hi", "{}", "{#}", "x", .. letters], 0),
+            (["echo", "hi", .. letters], 0),
+            (["echo", .. letters], 7),
+            ([":::", "echo a", "echo b", "echo c"], 2),
+        ]);
+
+        await CompareAllAsync(cases);
+    }
+
     /// <summary>Compares each command line's dry runs, two GNU parallels at a time.</summary>
-    private static async Task CompareAllAsync(IEnumerable<string[]> cases)
+    private static Task CompareAllAsync(IEnumerable<string[]> cases) => CompareAllAsync(cases.Select(words => (words, (int?)null)));
+
+    /// <summary>Compares dry runs of command lines with arguments per job (<c>-N</c>) or without (null).</summary>
+    private static async Task CompareAllAsync(IEnumerable<(string[] Words, int? PerJob)> cases)
     {
         using var gate = new SemaphoreSlim(2);
-        await Task.WhenAll(cases.Select(async words =>
+        await Task.WhenAll(cases.Select(async c =>
         {
+            var (words, perJob) = c;
             await gate.WaitAsync();
             try
             {
-                var gnu = await GnuParallel.DryRunAsync(words);
-                GnuParallel.AssertSameLines(gnu, GnuParallel.FanoutDryRun(words), "Words: " + GnuParallel.Describe(words));
+                string[] options = perJob is { } n ? ["-N", n.ToString(System.Globalization.CultureInfo.InvariantCulture)] : [];
+                var gnu = await GnuParallel.DryRunAsync([.. options, .. words]);
+                GnuParallel.AssertSameLines(gnu, GnuParallel.FanoutDryRun(words, argumentsPerJob: perJob), "Words: " + GnuParallel.Describe([.. options, .. words]));
             }
             finally
             {

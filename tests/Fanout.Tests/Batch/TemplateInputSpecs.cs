@@ -237,4 +237,48 @@ public sealed class TemplateInputSpecs : ProcessTestBase
             return n;
         }
     }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Arguments_per_job_join_consecutive_combinations_and_the_last_job_takes_the_rest()
+    {
+        await Task.Yield();
+
+        var input = TemplateInput.Parse(["echo", ":::", "a", "b", "c", ":::", "1", "2"]);
+
+        Assert.Equal(["a|1|a|2|b|1", "b|2|c|1|c|2"], Jobs(input.WithArgumentsPerJob(3)));
+        Assert.Equal(["a|1|a|2|b|1|b|2", "c|1|c|2"], Jobs(input.WithArgumentsPerJob(4)));
+        Assert.Equal(["", "", "", "", "", ""], Jobs(input.WithArgumentsPerJob(0)));
+        Assert.Equal(6, input.WithArgumentsPerJob(3).ValuesPerJob);
+        Assert.Equal(2, input.ValuesPerJob);
+        Assert.Throws<ArgumentOutOfRangeException>(() => input.WithArgumentsPerJob(-1));
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Arguments_per_job_are_grouped_lazily_from_an_endless_source()
+    {
+        await Task.Yield();
+        var input = TemplateInput.Parse(["echo", "::::", "endless"], _ => new EndlessLines()).WithArgumentsPerJob(10);
+
+        var first = input.Arguments().Take(2).ToList();
+
+        Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], first[0]);
+        Assert.Equal("19", first[1][^1]);
+    }
+
+    /// <summary>The lines 0, 1, 2… without end, as a pipe that never closes would give them.</summary>
+    private sealed class EndlessLines : TextReader
+    {
+        private long _next;
+        private string _pending = "";
+
+        public override int Read(char[] buffer, int index, int count)
+        {
+            if (_pending.Length == 0)
+                _pending = (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n";
+            var n = Math.Min(count, _pending.Length);
+            _pending.CopyTo(0, buffer, index, n);
+            _pending = _pending[n..];
+            return n;
+        }
+    }
 }

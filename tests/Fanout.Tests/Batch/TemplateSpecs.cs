@@ -127,9 +127,9 @@ public sealed class TemplateSpecs : ProcessTestBase
 
         Assert.Equal("out/{3}.txt", early.Word);
         Assert.Contains("'{3}'", early.Message, StringComparison.Ordinal);
-        Assert.Contains("only 2 input sources", early.Message, StringComparison.Ordinal);
+        Assert.Contains("only 2 values", early.Message, StringComparison.Ordinal);
         Assert.Equal(early.Message, late.Message);
-        Assert.Contains("input source 2 from the end", fromEnd.Message, StringComparison.Ordinal);
+        Assert.Contains("value 2 from the end", fromEnd.Message, StringComparison.Ordinal);
         template.Validate(3);
     }
 
@@ -146,5 +146,18 @@ public sealed class TemplateSpecs : ProcessTestBase
         Assert.Equal("{=s/a/b/=}", perl.Word);
         Assert.Contains("perl expression", perl.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<FanoutException>(perl);
+    }
+
+    [Fact(Timeout = 10_000)]
+    public async Task Context_replacement_repeats_each_word_holding_a_value_string_once_per_value()
+    {
+        await Task.Yield();
+        var template = CommandTemplate.Parse(["cat", "x{}y", "{1}{.}", "-o", "{#}-{}.out"]).WithContextReplacement();
+
+        var line = template.Render(["a.c", "b c"], sequence: 7, slot: 1);
+        var none = CommandTemplate.Parse(["echo", "x{}y", "{#}"]).WithMissingPositionsEmpty().WithContextReplacement().Render([], 3, 1);
+
+        Assert.Equal("cat xa.cy x'b c'y a.ca a.c'b c' -o 7-a.c.out 7-'b c'.out", line);
+        Assert.Equal("echo xy 3", none);
     }
 }

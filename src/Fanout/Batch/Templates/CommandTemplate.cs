@@ -57,6 +57,9 @@ public sealed class CommandTemplate
     private readonly int _literalLength;
     private bool _missingPositionsEmpty;
 
+    // With context replacement: the template split at white space into words, each repeated per value when it holds {} or the like.
+    private ContextWord[]? _contextWords;
+
     private CommandTemplate(IReadOnlyList<string> words, TemplatePart[] parts, bool appendsArguments, bool quotesValues, int requiredSources)
     {
         Words = words;
@@ -156,13 +159,30 @@ public sealed class CommandTemplate
     /// This template, rendering a positional replacement string past the job's last value as
     /// nothing instead of refusing it: input split into columns (<see cref="InputColumns"/>) has
     /// as many values as each line has columns, and GNU parallel leaves a missing column empty.
+    /// Likewise for the last job of <see cref="TemplateInput.WithArgumentsPerJob"/>, and a job with
+    /// no values at all (<c>-N 0</c>) renders every replacement string but <c>{#}</c> and <c>{%}</c> as nothing.
     /// </summary>
     /// <returns>A template that renders missing positions empty.</returns>
     public CommandTemplate WithMissingPositionsEmpty() =>
-        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount) { _missingPositionsEmpty = true };
+        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount) { _missingPositionsEmpty = true, _contextWords = _contextWords };
+
+    /// <summary>
+    /// This template with GNU parallel's context replacement, which its <c>-N</c> (and <c>-X</c>)
+    /// turn on: a word of the command line holding <c>{}</c> (or <c>{.}</c>, <c>{/}</c>, <c>{//}</c>,
+    /// <c>{/.}</c>) is repeated for each of the job's values, so <c>x{}y</c> with the values a and b
+    /// renders <c>xay xby</c> rather than <c>xa by</c>. Words are split at white space outside the
+    /// replacement strings; other replacement strings in a repeated word render the same each time.
+    /// </summary>
+    /// <returns>A template that repeats words per value.</returns>
+    public CommandTemplate WithContextReplacement() =>
+        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount)
+        {
+            _missingPositionsEmpty = _missingPositionsEmpty,
+            _contextWords = ContextWord.Split(_parts),
+        };
 
     /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
-    /// <param name="sourceCount">The number of input sources (values per job).</param>
+    /// <param name="sourceCount">The values each job gets: the number of input sources, times the arguments per job (<see cref="TemplateInput.ValuesPerJob"/>).</param>
     /// <exception cref="TemplateException">A positional replacement string such as <c>{3}</c> names a source that does not exist.</exception>
     public void Validate(int sourceCount)
     {
@@ -185,20 +205,18 @@ public sealed class CommandTemplate
     public string Render(IReadOnlyList<string> arguments, long sequence, int slot)
     {
         ArgumentNullException.ThrowIfNull(arguments);
-        // GNU parallel gives a job without values one empty value.
-        if (arguments.Count == 0)
+        // GNU parallel gives a job without values one empty value, except when they are missing
+        // on purpose (-N 0): then every replacement string, {} included, renders as nothing.
+        if (arguments.Count == 0 && !_missingPositionsEmpty)
             arguments = [""];
         if (!_missingPositionsEmpty)
             Validate(arguments.Count);
 
         var line = new StringBuilder(_literalLength + 16 * arguments.Count * Math.Max(1, _parts.Length - 1));
-        foreach (var part in _parts)
-        {
-            if (part.Literal is not null)
-                line.Append(part.Literal);
-            else
-                Insert(line, part.Replacement, arguments, sequence, slot);
-        }
+        if (_contextWords is null)
+            RenderParts(line, _parts, arguments, sequence, slot, valueIndex: -1);
+        else
+            RenderInContext(line, _contextWords, arguments, sequence, slot);
 
         if (AppendsArguments)
         {
@@ -213,6 +231,39 @@ public sealed class CommandTemplate
     /// <summary>The template words joined with spaces, as written.</summary>
     /// <returns>The template text.</returns>
     public override string ToString() => string.Join(' ', Words);
+
+    /// <summary>Renders <paramref name="parts"/>; with a <paramref name="valueIndex"/> of 0 or more, {} and its like insert that value only.</summary>
+    private void RenderParts(StringBuilder line, TemplatePart[] parts, IReadOnlyList<string> arguments, long sequence, int slot, int valueIndex)
+    {
+        foreach (var part in parts)
+        {
+            if (part.Literal is not null)
+                line.Append(part.Literal);
+            else if (valueIndex >= 0 && part.Replacement.UsesEveryValue)
+                Append(line, part.Replacement.Transform(arguments[valueIndex]));
+            else
+                Insert(line, part.Replacement, arguments, sequence, slot);
+        }
+    }
+
+    private void RenderInContext(StringBuilder line, ContextWord[] words, IReadOnlyList<string> arguments, long sequence, int slot)
+    {
+        foreach (var word in words)
+        {
+            if (!word.RepeatsPerValue || arguments.Count == 0)
+            {
+                RenderParts(line, word.Parts, arguments, sequence, slot, valueIndex: -1);
+                continue;
+            }
+
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                if (i > 0)
+                    line.Append(' ');
+                RenderParts(line, word.Parts, arguments, sequence, slot, valueIndex: i);
+            }
+        }
+    }
 
     private void Insert(StringBuilder line, Replacement replacement, IReadOnlyList<string> arguments, long sequence, int slot)
     {
@@ -339,10 +390,15 @@ public sealed class CommandTemplate
     private static TemplateException OutOfRange(Replacement replacement, int sourceCount)
     {
         var which = replacement.Position > 0
-            ? $"input source {replacement.Position}"
-            : $"input source {-replacement.Position} from the end";
-        var have = sourceCount == 1 ? "there is only 1 input source" : $"there are only {sourceCount} input sources";
+            ? $"value {replacement.Position}"
+            : $"value {-replacement.Position} from the end";
+        var have = sourceCount switch
+        {
+            0 => "a job gets no values here (-N 0)",
+            1 => "there is only 1 input source",
+            _ => $"a job gets only {sourceCount} values",
+        };
         return new TemplateException(replacement.Word,
-            $"'{replacement.Text}' in the template word '{replacement.Word}' asks for {which}, but {have} (each ':::' group or '::::' file is one source).");
+            $"'{replacement.Text}' in the template word '{replacement.Word}' asks for {which}, but {have} (one per input source, and each ':::' group or '::::' file is one source; -N n gives n times as many).");
     }
 }

@@ -33,6 +33,9 @@ internal enum ReplacementKind
 /// </summary>
 internal readonly record struct Replacement(ReplacementKind Kind, int Position, string Text, string Word)
 {
+    /// <summary>True for <c>{}</c>, <c>{.}</c>, <c>{/}</c>, <c>{//}</c> and <c>{/.}</c>: the forms that insert every value of a job.</summary>
+    internal bool UsesEveryValue => Position == 0 && Kind is not (ReplacementKind.Sequence or ReplacementKind.Slot);
+
     /// <summary>The value after this replacement's path edit.</summary>
     internal string Transform(string value) => Kind switch
     {

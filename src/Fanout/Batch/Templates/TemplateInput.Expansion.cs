@@ -15,8 +15,37 @@ public sealed partial class TemplateInput
     /// </remarks>
     /// <returns>The values of every job in GNU parallel's order; nothing when there is no source.</returns>
     /// <exception cref="TemplateException">An input file cannot be read (thrown while enumerating).</exception>
-    public IEnumerable<IReadOnlyList<string>> Arguments() =>
-        _groups.Length == 0 ? [] : Cross(0, new string?[SourceCount], 0);
+    public IEnumerable<IReadOnlyList<string>> Arguments()
+    {
+        var each = _groups.Length == 0 ? [] : Cross(0, new string?[SourceCount], 0);
+        return _argumentsPerJob is { } count ? InGroupsOf(each, count) : each;
+    }
+
+    /// <summary>Joins <paramref name="count"/> arguments in a row into one job's values (none for 0).</summary>
+    private static IEnumerable<IReadOnlyList<string>> InGroupsOf(IEnumerable<IReadOnlyList<string>> arguments, int count)
+    {
+        if (count == 0)
+        {
+            foreach (var _ in arguments)
+                yield return [];
+            yield break;
+        }
+
+        var values = new List<string>();
+        var taken = 0;
+        foreach (var argument in arguments)
+        {
+            values.AddRange(argument);
+            if (++taken < count)
+                continue;
+            yield return values;
+            values = [];
+            taken = 0;
+        }
+
+        if (taken > 0)
+            yield return values;
+    }
 
     /// <summary>
     /// Nested loops over the groups. <paramref name="current"/> holds the values chosen so far; null

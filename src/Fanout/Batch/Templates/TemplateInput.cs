@@ -42,11 +42,15 @@ public sealed partial class TemplateInput
     private readonly InputSource[][] _groups;
     private readonly char _terminator;
 
-    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator)
+    // GNU parallel's -N: how many of the sources' combinations make one job; null for one each.
+    private readonly int? _argumentsPerJob;
+
+    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator, int? argumentsPerJob = null)
     {
         CommandWords = commandWords;
         _groups = groups;
         _terminator = terminator;
+        _argumentsPerJob = argumentsPerJob;
         SourceCount = groups.Sum(g => g.Length);
     }
 
@@ -59,8 +63,14 @@ public sealed partial class TemplateInput
     /// </summary>
     public bool HasSources => SourceCount > 0;
 
-    /// <summary>The number of input sources, which is the number of values each job gets.</summary>
+    /// <summary>The number of input sources.</summary>
     public int SourceCount { get; }
+
+    /// <summary>
+    /// The most values a job gets, which is what <c>{1}</c>…<c>{n}</c> can name: one per input
+    /// source, times the arguments per job after <see cref="WithArgumentsPerJob"/>.
+    /// </summary>
+    public int ValuesPerJob => SourceCount * (_argumentsPerJob ?? 1);
 
     /// <summary>Splits the words into the command template and the input sources.</summary>
     /// <param name="words">The <c>fanout run</c> words after its options.</param>
@@ -137,7 +147,25 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
     /// <returns>An input with at least one source.</returns>
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
-        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator);
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob);
+
+    /// <summary>
+    /// This input with <paramref name="count"/> arguments per job, as GNU parallel's <c>-N</c> (and
+    /// <c>-n</c>) gives: an argument is one combination of the sources' values, and each job gets
+    /// the values of <paramref name="count"/> arguments in a row, flattened, so that <c>{1}</c>…
+    /// <c>{n}</c> number them on (with two sources, <c>{3}</c> is the second argument's first value)
+    /// and <c>{}</c> inserts them all. The last job may get fewer; render with
+    /// <see cref="CommandTemplate.WithMissingPositionsEmpty"/>, as GNU parallel leaves the missing
+    /// ones empty. With 0, every argument still makes a job, which gets no values at all.
+    /// </summary>
+    /// <param name="count">Arguments per job, 0 or more.</param>
+    /// <returns>The grouped input.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    public TemplateInput WithArgumentsPerJob(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return new(CommandWords, _groups, _terminator, count);
+    }
 
     /// <summary>
     /// This input with the first value of every source taken as its header (GNU parallel's
@@ -147,7 +175,7 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>An input whose sources each begin with a header.</returns>
     public TemplateInput WithHeaders() =>
-        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator);
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob);
 
     /// <summary>
     /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
