@@ -18,14 +18,17 @@ internal static class JobInputs
         manifestParallel = null;
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null)
-                throw new UsageException("fanout run: --colsep, --trim, --header and -N apply to input values after :::, :::: or -a, not to a manifest.");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null)
+                throw new UsageException("fanout run: --colsep, --trim, --header, -N and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest.");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
             manifestParallel = manifest.Parallel;
             return manifest.Jobs.Select(job => Apply(settings, job)).ToList();
         }
+
+        if (settings.Blocks is { } blocks)
+            return Blocks(settings, blocks);
 
         TemplateInput input;
         CommandTemplate template;
@@ -104,6 +107,59 @@ internal static class JobInputs
                 CommandForSlot = slotDependent ? slot => template.Render(values, seq, slot) : null,
             };
             yield return Apply(settings, job);
+        }
+    }
+
+    /// <summary>--pipe: the command as given, once per block of standard input.</summary>
+    private static IEnumerable<JobSpec> Blocks(RunSettings settings, InputBlocks blocks)
+    {
+        if (settings.CommandWords.Count == 0)
+            throw new UsageException("fanout run --pipe: no command. Give the command that reads each block on its stdin, such as 'fanout run --pipe wc -l < big.txt'.");
+        if (TemplateInput.Parse(settings.CommandWords).HasSources || settings.ArgumentFile is not null)
+            throw new UsageException("fanout run --pipe: the jobs' input is standard input, cut into blocks; input sources (:::, ::::, -a) cannot be given too.");
+        if (settings.Columns is not null || settings.Header)
+            throw new UsageException("fanout run --pipe: --colsep, --trim and --header apply to input values; with --pipe the blocks go to the jobs' stdin as they are.");
+
+        CommandTemplate template;
+        try
+        {
+            template = CommandTemplate.Parse(settings.CommandWords).WithMissingPositionsEmpty();
+        }
+        catch (TemplateException e)
+        {
+            throw new UsageException("fanout run: " + e.Message);
+        }
+
+        return Expand();
+
+        IEnumerable<JobSpec> Expand()
+        {
+            var slotDependent = settings.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
+            long sequence = 0;
+            using var stdin = Console.OpenStandardInput(1 << 16);
+            long sinceCollection = 0;
+            foreach (var block in blocks.Read(stdin))
+            {
+                // Blocks of finished jobs are garbage the GC would let pile up to gigabytes before a full
+                // collection; collecting every few blocks' worth keeps the runner near -j blocks and
+                // reuses memory already faulted in, which is faster than fresh memory.
+                sinceCollection += block.Length;
+                if (sinceCollection > Math.Max(64L << 20, blocks.BlockSize))
+                {
+                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+                    sinceCollection = 0;
+                }
+
+                var seq = ++sequence;
+                // The command as written: nothing is appended, and {} and its like stand for nothing.
+                string Line(int slot) => template.AppendsArguments ? template.ToString() : template.Render([], seq, slot);
+                var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
+                {
+                    StandardInput = block,
+                    CommandForSlot = slotDependent ? Line : null,
+                };
+                yield return Apply(settings, job);
+            }
         }
     }
 

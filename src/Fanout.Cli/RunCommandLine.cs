@@ -48,6 +48,10 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
     private readonly Option<int?> _argumentsPerJob = new("-N") { Description = "Give each job N input arguments (N values of every source) instead of one: {1}…{n} number them on, a word holding {} is repeated for each (x{}y: xay xby), the last job may get fewer. -N 0 runs a job per argument without inserting it." };
     private readonly Option<int?> _maxArgs = new("--max-args", "-n") { Description = "At most N input arguments per job, as -N, but {} inserts them all inside one word (x{}y: xa by)." };
+    private readonly Option<bool> _pipe = new("--pipe") { Description = "Cut standard input into blocks of whole records (lines) and give each job one block on its stdin; the command is run as given, {#} and {%} filled in." };
+    private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
+    private readonly Option<int?> _maxLines = new("--max-lines", "-L") { Description = "With --pipe: a record is N lines (-L 4 for FASTQ)." };
+    private readonly Option<string> _recend = new("--recend") { Description = "With --pipe: what ends a record (a line); \\n, \\t, \\0 and \\\\ are escapes. Default \\n." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
     private readonly Option<bool> _bar = new("--bar", "--eta", "--progress") { Description = "Accepted for GNU parallel's sake: progress is always shown on stderr (a bar on a terminal, a line every --progress-interval elsewhere) unless --quiet." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
@@ -73,7 +77,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -185,10 +189,22 @@ internal sealed class RunCommandLine
         if (perJob < 0)
             throw new UsageException($"-N {perJob}: must be 0 or more input arguments per job.");
 
+        var blocks = ReadBlocks(parsed, perJob);
+        if (blocks is not null)
+        {
+            if (batch.Resume != ResumeMode.None)
+                throw new UsageException("--pipe cannot be combined with --resume or --resume-failed: every job runs the same command on another block of stdin, which a new run cannot match to the job log.");
+            if (slurm is not null)
+                throw new UsageException("--pipe runs jobs on this machine only: a Slurm job reads no standard input from fanout. Split the input into files first (split -l) and give those as input values.");
+            // Each job read ahead holds its block: one block waits ready for the next free slot, no more.
+            batch = batch with { ReadAhead = 1 };
+        }
+
         return new RunSettings
         {
-            ArgumentsPerJob = perJob,
-            ContextReplacement = parsed.GetValue(_argumentsPerJob) is not null,
+            Blocks = blocks,
+            ArgumentsPerJob = blocks is null ? perJob : null,
+            ContextReplacement = blocks is null && parsed.GetValue(_argumentsPerJob) is not null,
             Batch = batch,
             CommandWords = commandWords,
             ArgumentFile = parsed.GetValue(_argFile),
@@ -212,6 +228,60 @@ internal sealed class RunCommandLine
             Environment = environment,
             Slurm = slurm,
         };
+    }
+
+    /// <summary>--pipe and its options; null without --pipe (whose options are then refused).</summary>
+    private InputBlocks? ReadBlocks(ParseResult parsed, int? recordsPerBlock)
+    {
+        var block = parsed.GetValue(_block);
+        var lines = parsed.GetValue(_maxLines);
+        var recend = parsed.GetValue(_recend);
+        if (!parsed.GetValue(_pipe))
+        {
+            if (block is not null || lines is not null || recend is not null)
+                throw new UsageException("--block, -L (--max-lines) and --recend apply to --pipe, which cuts standard input into blocks; give --pipe too.");
+            return null;
+        }
+
+        if (parsed.GetValue(_null))
+            throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
+        var blocks = new InputBlocks();
+        if (block is not null)
+        {
+            if (!Sizes.TryParse(block, out var bytes) || bytes < 1 || bytes > 1 << 30)
+                throw new UsageException($"--block '{block}': expected a size from 1 byte to 1G, such as 64K or 10M.");
+            blocks = blocks with { BlockSize = (int)bytes };
+        }
+
+        if (lines is { } l)
+            blocks = blocks with { LinesPerRecord = l >= 1 ? l : throw new UsageException($"-L {l}: a record is at least 1 line.") };
+        if (recordsPerBlock is { } n)
+            blocks = blocks with { RecordsPerBlock = n >= 1 ? n : throw new UsageException($"-N {n}: with --pipe, each job gets at least 1 record.") };
+        if (recend is not null)
+        {
+            var text = Unescape(recend);
+            blocks = blocks with { RecordEnd = text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(text) : throw new UsageException("--recend '': a record end needs at least one character.") };
+        }
+
+        return blocks;
+    }
+
+    /// <summary>The escapes a shell user can type for a record end: \n, \t, \r, \0 and \\.</summary>
+    private static string Unescape(string text)
+    {
+        var result = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] != '\\' || i + 1 == text.Length)
+            {
+                result.Append(text[i]);
+                continue;
+            }
+
+            result.Append(text[++i] switch { 'n' => '\n', 't' => '\t', 'r' => '\r', '0' => '\0', var other => other });
+        }
+
+        return result.ToString();
     }
 
     private static int ParseJobs(string? text)

@@ -20,6 +20,9 @@ internal sealed record RunSettings
     /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
     public bool NullTerminated { get; init; }
 
+    /// <summary>--pipe: how standard input is cut into one block per job; null without --pipe.</summary>
+    public InputBlocks? Blocks { get; init; }
+
     /// <summary>-N / --max-args: input arguments per job; null for one each.</summary>
     public int? ArgumentsPerJob { get; init; }
 

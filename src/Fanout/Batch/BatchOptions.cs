@@ -42,6 +42,14 @@ public sealed record BatchOptions
     /// </summary>
     public TimeSpan StartDelay { get; init; }
 
+    /// <summary>
+    /// How many jobs of a stream without dependencies are read ahead of the ones started: enough
+    /// (10,000 by default) to count a batch of that size at once for progress and its ETA, while a
+    /// million lines never sit in memory. Jobs that carry large <see cref="JobSpec.StandardInput"/>
+    /// blocks want a small number here, since each read-ahead job holds its block.
+    /// </summary>
+    public int ReadAhead { get; init; } = 10_000;
+
     /// <summary>How long a stopped job gets between SIGTERM and SIGKILL.</summary>
     public TimeSpan StopGracePeriod { get; init; } = TimeSpan.FromSeconds(2);
 

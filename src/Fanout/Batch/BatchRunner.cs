@@ -135,7 +135,7 @@ public sealed class BatchRunner : IDisposable
             _runner = runner;
             _options = runner._options;
             var list = jobs as IReadOnlyCollection<JobSpec>;
-            _source = list is not null && list.Any(j => !j.DependsOn.IsEmpty) ? new GraphJobSource(list) : new StreamJobSource(jobs);
+            _source = list is not null && list.Any(j => !j.DependsOn.IsEmpty) ? new GraphJobSource(list) : new StreamJobSource(jobs, _options.ReadAhead);
             for (var slot = _options.MaxParallel; slot >= 1; slot--)
                 _freeSlots.Push(slot);
             _previous = _options.Resume != ResumeMode.None && _options.JoblogPath is { } log ? Joblog.Read(log) : [];
@@ -188,6 +188,9 @@ public sealed class BatchRunner : IDisposable
                 var readable = reader.WaitToReadAsync().AsTask();
                 // A free slot with no job yet waits for the input too (a slow pipe of command lines).
                 var more = !_stopStarting && !admissionBlocked && !_startDelayed && _freeSlots.Count > 0 ? _source.WaitForMoreAsync() : null;
+                // The input may have ended since the check above: with nothing running, nothing else would wake us.
+                if (more is null && _running.Count == 0 && _retries.Count == 0 && _source.Exhausted)
+                    continue;
                 if (wait is { } delay)
                     await Task.WhenAny(readable, Task.Delay(delay), more ?? readable).ConfigureAwait(false);
                 else
@@ -368,7 +371,8 @@ public sealed class BatchRunner : IDisposable
             }
             else
             {
-                _failures.Add(result);
+                // The summary keeps each failure, not the block of input it was fed.
+                _failures.Add(result.Job.StandardInput is null ? result : result with { Job = result.Job with { StandardInput = null } });
                 if (result.Outcome == JobOutcome.Skipped)
                     Interlocked.Increment(ref _runner._skipped);
                 else

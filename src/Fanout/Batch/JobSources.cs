@@ -37,14 +37,14 @@ internal abstract class JobSource
 
 /// <summary>
 /// Jobs without dependencies, read from the input by a background task into a bounded queue of
-/// <see cref="LookAhead"/> jobs: a batch of that size or less is counted at once (so progress has a
+/// <see cref="BatchOptions.ReadAhead"/> jobs: a batch of that size or less is counted at once (so progress has a
 /// total and an ETA), a slow input (a pipe that delivers lines over time) starts its jobs as they
 /// come, and a batch of a million lines never sits in memory.
 /// </summary>
 internal sealed class StreamJobSource : JobSource
 {
-    internal const int LookAhead = 10_000;
-    private readonly Channel<PendingJob> _queue = Channel.CreateBounded<PendingJob>(new BoundedChannelOptions(LookAhead) { SingleReader = true, SingleWriter = true });
+    private readonly int _readAhead;
+    private readonly Channel<PendingJob> _queue;
     private readonly Task _producer;
     private volatile bool _stopped;
     private long _produced;
@@ -53,7 +53,13 @@ internal sealed class StreamJobSource : JobSource
     private volatile bool _readToEnd;
     private Exception? _failure;
 
-    internal StreamJobSource(IEnumerable<JobSpec> jobs) => _producer = Task.Run(() => ProduceAsync(jobs));
+    internal StreamJobSource(IEnumerable<JobSpec> jobs, int readAhead)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(readAhead, 1);
+        _readAhead = readAhead;
+        _queue = Channel.CreateBounded<PendingJob>(new BoundedChannelOptions(readAhead) { SingleReader = true, SingleWriter = true });
+        _producer = Task.Run(() => ProduceAsync(jobs));
+    }
 
     // Only an input read to its end gives a total; one cut short by a halt does not.
     internal override bool AllKnown => _readToEnd;
@@ -95,13 +101,16 @@ internal sealed class StreamJobSource : JobSource
     {
         try
         {
-            foreach (var job in jobs)
+            using var next = jobs.GetEnumerator();
+            // Room first, then the next job: reading a job is what costs (a --pipe job holds a block of input).
+            while ((_stopped || await _queue.Writer.WaitToWriteAsync().ConfigureAwait(false) || _stopped) && next.MoveNext())
             {
+                var job = next.Current;
                 var sequence = Interlocked.Increment(ref _produced);
                 if (_stopped)
                 {
                     // After a stop the rest is only counted, no further than the look-ahead would have read anyway.
-                    if (sequence > Interlocked.Read(ref _taken) + LookAhead)
+                    if (sequence > Interlocked.Read(ref _taken) + _readAhead)
                         return;
                     continue;
                 }

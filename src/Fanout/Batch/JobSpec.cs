@@ -31,6 +31,13 @@ public sealed record JobSpec
     /// <summary>The job's input values, as given to a template (shown by <c>--tag</c>); empty otherwise.</summary>
     public ImmutableArray<string> Arguments { get; init; } = [];
 
+    /// <summary>
+    /// Bytes written to its standard input, which is then closed (a block of <see cref="InputBlocks"/>
+    /// for GNU parallel's <c>--pipe</c>); null for none: standard input is <c>/dev/null</c>.
+    /// A job that exits without reading it all is not failed for that.
+    /// </summary>
+    public ReadOnlyMemory<byte>? StandardInput { get; init; }
+
     /// <summary>The group it belongs to (a sample type in a manifest), or null.</summary>
     public string? Group { get; init; }
 

@@ -21,7 +21,7 @@ public sealed class LocalBackend : IJobBackend
     {
         ArgumentNullException.ThrowIfNull(attempt);
         var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
-            .WithStdin(Stdio.Null)
+            .WithStdin(attempt.Job.StandardInput is null ? Stdio.Null : Stdio.Pipe)
             .WithCapturedOutput()
             .WithStopGracePeriod(attempt.GracePeriod)
             .WithKillOnParentExit(attempt.KillIfRunnerDies)
@@ -49,15 +49,16 @@ public sealed class LocalBackend : IJobBackend
         {
             try
             {
+                var input = attempt.Job.StandardInput ?? default;
                 if (attempt.OnLine is { } onLine)
                 {
-                    await Task.WhenAll(ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
+                    await Task.WhenAll(WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
                         ForwardLines(child.StandardError!, line => onLine(line, true), stop)).ConfigureAwait(false);
                     var status = await child.WaitAsync(stop).ConfigureAwait(false);
                     return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
                 }
 
-                var result = await child.CommunicateAsync(cancellationToken: stop).ConfigureAwait(false);
+                var result = await child.CommunicateAsync(input, cancellationToken: stop).ConfigureAwait(false);
                 return new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -78,6 +79,24 @@ public sealed class LocalBackend : IJobBackend
 
                 return new AttemptResult(status, true, startTime, clock.Elapsed, rest?.Stdout ?? [], rest?.Stderr ?? [], child.Usage, null);
             }
+        }
+    }
+
+    /// <summary>Writes the job's input and closes its stdin; a job that stops reading early (head -1) just stops the writing.</summary>
+    private static async Task WriteInput(ChildProcess child, ReadOnlyMemory<byte> input, CancellationToken stop)
+    {
+        if (child.StandardInput is not { } stdin)
+            return;
+        try
+        {
+            await stdin.WriteAsync(input, stop).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            await stdin.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -258,7 +258,7 @@ public sealed class RunnerSpecs : ProcessTestBase
 
         // What was read is the jobs run plus a bounded look-ahead, never the endless rest.
         Assert.InRange(summary.Succeeded, 200, 210);
-        Assert.InRange(produced, 200, 210 + StreamJobSource.LookAhead + 1);
+        Assert.InRange(produced, 200, 210 + new BatchOptions().ReadAhead + 1);
     }
 
     private sealed class Recorder : BatchObserver

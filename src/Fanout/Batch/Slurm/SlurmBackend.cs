@@ -69,6 +69,12 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     public Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        if (attempt.Job.StandardInput is not null)
+        {
+            return Task.FromResult(new AttemptResult(null, false, DateTimeOffset.Now, TimeSpan.Zero, [], [], null,
+                "a Slurm job reads no standard input from fanout; put its input in a file on the shared file system and name the file in the command"));
+        }
+
         var task = new SlurmTask(attempt);
         lock (_lock)
         {

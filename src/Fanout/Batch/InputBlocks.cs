@@ -1,0 +1,241 @@
+using System.Text;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// Cuts a stream into blocks of whole records, for jobs that each read one block on their standard
+/// input (GNU parallel's <c>--pipe</c>): a large file or a producer's output is spread over parallel
+/// jobs without being split mid-record. Blocks are read as they are asked for, so a stream of any
+/// size passes through holding only the block being cut.
+/// </summary>
+/// <remarks>
+/// <para>A record ends with <see cref="RecordEnd"/> (a newline by default); with
+/// <see cref="LinesPerRecord"/> of n, a record is n of those (four lines of a FASTQ read). Records
+/// are counted from the start of the stream, so a block always begins a record.</para>
+/// <para>Without <see cref="RecordsPerBlock"/>, a block is as many whole records as fit in
+/// <see cref="BlockSize"/> bytes, as GNU parallel's <c>--block</c> makes them; a record longer than
+/// that grows the block size from there on, as GNU parallel does, so that a record is never cut.
+/// With it, each block is exactly that many records. The last block takes what is left, even a
+/// record without its end. Input is cut exactly where GNU parallel cuts it, down to its quirk that
+/// with <see cref="RecordsPerBlock"/> a record end at the very start of a block does not count (an
+/// empty line there joins the next record).</para>
+/// </remarks>
+/// <example>
+/// <code>
+/// var blocks = new InputBlocks { BlockSize = 10 &lt;&lt; 20, LinesPerRecord = 4 };
+/// foreach (var block in blocks.Read(Console.OpenStandardInput()))
+///     Console.WriteLine(block.Length);   // at most 10 MiB, whole FASTQ records
+/// </code>
+/// </example>
+public sealed record InputBlocks
+{
+    private readonly int _blockSize = 1024 * 1024;
+    private readonly byte[] _recordEnd = [(byte)'\n'];
+    private readonly int _linesPerRecord = 1;
+    private readonly int? _recordsPerBlock;
+
+    /// <summary>The most bytes of whole records a block holds (1 MiB by default, as GNU parallel's <c>--block</c>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not at least 1, or above 1 GiB.</exception>
+    public int BlockSize
+    {
+        get => _blockSize;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 1 << 30);
+            _blockSize = value;
+        }
+    }
+
+    /// <summary>What ends a record (or a line of one): a newline by default, NUL for <c>-0</c>.</summary>
+    /// <exception cref="ArgumentException">Empty.</exception>
+    public ReadOnlyMemory<byte> RecordEnd
+    {
+        get => _recordEnd;
+        init
+        {
+            if (value.IsEmpty)
+                throw new ArgumentException("A record end needs at least one byte.", nameof(value));
+            _recordEnd = value.ToArray();
+        }
+    }
+
+    /// <summary>How many record ends make one record (GNU parallel's <c>-L</c> with <c>--pipe</c>); 1 by default.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not at least 1.</exception>
+    public int LinesPerRecord
+    {
+        get => _linesPerRecord;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _linesPerRecord = value;
+        }
+    }
+
+    /// <summary>Exactly this many records per block (GNU parallel's <c>-N</c> with <c>--pipe</c>), or null to fill <see cref="BlockSize"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Not at least 1.</exception>
+    public int? RecordsPerBlock
+    {
+        get => _recordsPerBlock;
+        init
+        {
+            if (value is { } n)
+                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+            _recordsPerBlock = value;
+        }
+    }
+
+    /// <summary>The record end as text, for messages.</summary>
+    /// <returns>The record end, with a newline or NUL written as an escape.</returns>
+    public string DescribeRecordEnd() =>
+        Encoding.UTF8.GetString(_recordEnd).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Reads <paramref name="input"/> to its end, one block at a time. Each block is memory of its
+    /// own that the caller may keep: the stream is read straight into it, and only the start of the
+    /// next record is copied on, so each byte is copied once on its way through.
+    /// </summary>
+    /// <param name="input">The stream to cut; read, not closed.</param>
+    /// <returns>The blocks, in order; none for an empty stream.</returns>
+    public IEnumerable<ReadOnlyMemory<byte>> Read(Stream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return ReadBlocks(input);
+    }
+
+    private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input)
+    {
+        // Room for a full block and one more read, so a block seldom needs its buffer grown.
+        var window = new Window(input, _recordsPerBlock is null ? _blockSize + 64 * 1024 : 64 * 1024);
+        var size = _blockSize;
+        while (window.FillTo(_recordsPerBlock is null ? size : 1))
+        {
+            var end = _recordsPerBlock is { } count ? EndAfterRecords(window, count) : EndOfFullestBlock(window, ref size);
+            yield return window.Take(end);
+        }
+    }
+
+    /// <summary>
+    /// The end of the most whole records within <paramref name="size"/> bytes. A record longer than
+    /// that grows the size for this block and the ones after (by 30 % and a byte at a time, as GNU
+    /// parallel grows its <c>--block</c>), so equal input is cut equally.
+    /// </summary>
+    private int EndOfFullestBlock(Window window, ref int size)
+    {
+        while (true)
+        {
+            // A short read means the stream has ended: what is left goes whole, as GNU parallel sends
+            // it, but for records of several lines, where the last complete one ends the block.
+            if (window.Ended && window.Count < size && _linesPerRecord == 1)
+                return window.Count;
+            var end = LastRecordEnd(window.Data[..Math.Min(window.Count, size)]);
+            if (end > 0)
+                return end;
+            if (window.Ended && window.Count < size)
+                return window.Count;
+            size = (int)Math.Min(Array.MaxLength, Math.Ceiling((size * 1.3) + 1));
+            window.FillTo(size);
+        }
+    }
+
+    /// <summary>Where the last whole record in <paramref name="data"/> ends; 0 when none does.</summary>
+    private int LastRecordEnd(ReadOnlySpan<byte> data)
+    {
+        if (_linesPerRecord == 1)
+        {
+            var last = _recordEnd.Length == 1 ? data.LastIndexOf(_recordEnd[0]) : data.LastIndexOf(_recordEnd);
+            return last >= 0 ? last + _recordEnd.Length : 0;
+        }
+
+        var end = 0;
+        var ends = 0;
+        var from = 0;
+        while (FindEnd(data[from..]) is var found && found >= 0)
+        {
+            from += found + _recordEnd.Length;
+            if (++ends % _linesPerRecord == 0)
+                end = from;
+        }
+
+        return end;
+    }
+
+    /// <summary>The end of the first <paramref name="count"/> records, reading on as needed; the window's end when the stream ends first.</summary>
+    private int EndAfterRecords(Window window, int count)
+    {
+        var needed = (long)count * _linesPerRecord;
+        var end = 0;
+        // GNU parallel's -N never takes the block's first byte for a record end: an empty line there joins the next record.
+        var from = Math.Min(1, window.Count);
+        while (needed > 0)
+        {
+            var found = FindEnd(window.Data[from..]);
+            if (found >= 0)
+            {
+                end = from + found + _recordEnd.Length;
+                from = end;
+                needed--;
+                continue;
+            }
+
+            // Search on from where a record end could begin: one may straddle the old end.
+            var resume = Math.Max(from, window.Count - _recordEnd.Length + 1);
+            var before = window.Count;
+            window.FillTo(before + 1);
+            if (window.Count == before)
+                return window.Count;
+            from = resume;
+        }
+
+        return end;
+    }
+
+    private int FindEnd(ReadOnlySpan<byte> data) =>
+        _recordEnd.Length == 1 ? data.IndexOf(_recordEnd[0]) : data.IndexOf(_recordEnd);
+
+    /// <summary>
+    /// The unread part of the stream, at the start of a buffer that becomes the next block: taking
+    /// a block hands the buffer over and moves what follows it into a new one. A record longer than
+    /// the buffer grows it.
+    /// </summary>
+    private sealed class Window(Stream input, int capacity)
+    {
+        private byte[] _buffer = GC.AllocateUninitializedArray<byte>(capacity);
+        private int _end;
+        private bool _ended;
+
+        internal int Count => _end;
+
+        /// <summary>True once the stream has ended: nothing more will come.</summary>
+        internal bool Ended => _ended;
+
+        internal ReadOnlySpan<byte> Data => _buffer.AsSpan(0, _end);
+
+        /// <summary>Reads until at least <paramref name="count"/> bytes are buffered or the stream ends; false when nothing is left at all.</summary>
+        internal bool FillTo(int count)
+        {
+            while (_end < count && !_ended)
+            {
+                if (_buffer.Length < count)
+                    Array.Resize(ref _buffer, Math.Max(count, (int)Math.Min(Array.MaxLength, _buffer.Length * 2L)));
+                var n = input.Read(_buffer, _end, _buffer.Length - _end);
+                if (n == 0)
+                    _ended = true;
+                _end += n;
+            }
+
+            return _end > 0;
+        }
+
+        /// <summary>The first <paramref name="length"/> bytes, handed over; the rest moves to a new buffer of the same size.</summary>
+        internal ReadOnlyMemory<byte> Take(int length)
+        {
+            var block = _buffer.AsMemory(0, length);
+            var next = GC.AllocateUninitializedArray<byte>(_ended ? _end - length : _buffer.Length);
+            _buffer.AsSpan(length, _end - length).CopyTo(next);
+            _end -= length;
+            _buffer = next;
+            return block;
+        }
+    }
+}
