@@ -579,12 +579,13 @@ def main():
         d(f"| {goal} | {measured} | {best} | {mark(ok)} |")
     d("")
     doc.extend(out)
-    # The Slurm section comes from bench/slurm (it needs root and a cluster), kept beside the results.
-    slurm = "bench/out/slurm.md"
-    if os.path.exists(slurm):
-        with open(slurm, encoding="utf-8") as section:
-            doc.extend(section.read().rstrip("\n").split("\n"))
-        d("")
+    # Sections measured by their own scripts, kept beside the results: bench/pipe, and bench/slurm
+    # (which needs root and a cluster).
+    for extra in ("bench/out/pipe.md", "bench/out/slurm.md"):
+        if os.path.exists(extra):
+            with open(extra, encoding="utf-8") as section:
+                doc.extend(section.read().rstrip("\n").split("\n"))
+            d("")
     d("## Raw data")
     d("")
     d("`bench/run` keeps every measurement, one JSON line each, in `bench/out/results.jsonl` (not committed). "
