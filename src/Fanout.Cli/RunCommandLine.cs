@@ -253,6 +253,8 @@ internal sealed class RunCommandLine
             blocks = blocks with { BlockSize = (int)bytes };
         }
 
+        if (lines is not null && recend is not null)
+            throw new UsageException("-L counts lines and --recend sets what ends a record: give one of them (-N n with --recend for n records per block).");
         if (lines is { } l)
             blocks = blocks with { LinesPerRecord = l >= 1 ? l : throw new UsageException($"-L {l}: a record is at least 1 line.") };
         if (recordsPerBlock is { } n)

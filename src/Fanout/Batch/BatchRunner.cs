@@ -338,8 +338,13 @@ public sealed class BatchRunner : IDisposable
                 : result.Status is { Success: true } ? JobOutcome.Succeeded
                 : JobOutcome.Failed;
             var job = running.Pending.Job;
-            var jobResult = new JobResult(job, running.Pending.Sequence, outcome, result.Status, result.StartTime, result.Runtime,
-                running.Attempt, result.Host ?? _runner._backend.Host, result.Stdout, result.Stderr, result.Usage, result.StartError);
+            // A result outlives its attempt (held for -k, kept when it failed): it keeps the size of the input, not the input.
+            var jobResult = new JobResult(job.StandardInput is null ? job : job with { StandardInput = null }, running.Pending.Sequence, outcome,
+                result.Status, result.StartTime, result.Runtime, running.Attempt, result.Host ?? _runner._backend.Host, result.Stdout, result.Stderr,
+                result.Usage, result.StartError)
+            {
+                BytesSent = job.StandardInput?.Length ?? 0,
+            };
 
             var retries = job.Retries ?? _options.Retries;
             if (outcome is JobOutcome.Failed or JobOutcome.TimedOut && running.Attempt <= retries && !_stopStarting)
@@ -371,8 +376,7 @@ public sealed class BatchRunner : IDisposable
             }
             else
             {
-                // The summary keeps each failure, not the block of input it was fed.
-                _failures.Add(result.Job.StandardInput is null ? result : result with { Job = result.Job with { StandardInput = null } });
+                _failures.Add(result);
                 if (result.Outcome == JobOutcome.Skipped)
                     Interlocked.Increment(ref _runner._skipped);
                 else

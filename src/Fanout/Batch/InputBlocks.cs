@@ -31,7 +31,7 @@ public sealed record InputBlocks
 {
     private readonly int _blockSize = 1024 * 1024;
     private readonly byte[] _recordEnd = [(byte)'\n'];
-    private readonly int _linesPerRecord = 1;
+    private readonly int? _linesPerRecord;
     private readonly int? _recordsPerBlock;
 
     /// <summary>The most bytes of whole records a block holds (1 MiB by default, as GNU parallel's <c>--block</c>).</summary>
@@ -60,14 +60,19 @@ public sealed record InputBlocks
         }
     }
 
-    /// <summary>How many record ends make one record (GNU parallel's <c>-L</c> with <c>--pipe</c>); 1 by default.</summary>
+    /// <summary>
+    /// How many record ends make one record (GNU parallel's <c>-L</c> with <c>--pipe</c>), or null
+    /// (the default) for one. Given, even as 1, it also means what GNU parallel's <c>-L</c> means at
+    /// the end of the stream: a last record with fewer lines, or without its end, is a block of its own.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Not at least 1.</exception>
-    public int LinesPerRecord
+    public int? LinesPerRecord
     {
         get => _linesPerRecord;
         init
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            if (value is { } n)
+                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
             _linesPerRecord = value;
         }
     }
@@ -92,8 +97,8 @@ public sealed record InputBlocks
 
     /// <summary>
     /// Reads <paramref name="input"/> to its end, one block at a time. Each block is memory of its
-    /// own that the caller may keep: the stream is read straight into it, and only the start of the
-    /// next record is copied on, so each byte is copied once on its way through.
+    /// own that the caller may keep. Blocks by size are read straight into it, and only the start of
+    /// the next record is copied on; blocks by record count are copied out of a reused buffer.
     /// </summary>
     /// <param name="input">The stream to cut; read, not closed.</param>
     /// <returns>The blocks, in order; none for an empty stream.</returns>
@@ -103,17 +108,31 @@ public sealed record InputBlocks
         return ReadBlocks(input);
     }
 
+    private int Lines => _linesPerRecord ?? 1;
+
     private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input)
     {
-        // Room for a full block and one more read, so a block seldom needs its buffer grown.
-        var window = new Window(input, _recordsPerBlock is null ? _blockSize + 64 * 1024 : 64 * 1024);
-        var size = _blockSize;
-        while (window.FillTo(_recordsPerBlock is null ? size : 1))
+        if (_recordsPerBlock is { } count)
         {
-            var end = _recordsPerBlock is { } count ? EndAfterRecords(window, count) : EndOfFullestBlock(window, ref size);
-            yield return window.Take(end);
+            // Blocks of a record count are copied out of one reused window: they may be tiny.
+            var window = new Window(input, 64 * 1024);
+            while (window.FillTo(1))
+                yield return window.TakeCopy(EndAfterRecords(window, count));
+            yield break;
+        }
+
+        // Blocks by size are read straight into the memory they are handed over in.
+        var size = _blockSize;
+        var blocks = new Window(input, Headroom(size));
+        while (blocks.FillTo(size))
+        {
+            var end = EndOfFullestBlock(blocks, ref size);
+            yield return blocks.TakeBuffer(end, Headroom(size));
         }
     }
+
+    // A block's buffer: room for a full block and one more read, so it seldom needs to grow.
+    private static int Headroom(int size) => (int)Math.Min(Array.MaxLength, size + (64L * 1024));
 
     /// <summary>
     /// The end of the most whole records within <paramref name="size"/> bytes. A record longer than
@@ -125,14 +144,16 @@ public sealed record InputBlocks
         while (true)
         {
             // A short read means the stream has ended: what is left goes whole, as GNU parallel sends
-            // it, but for records of several lines, where the last complete one ends the block.
-            if (window.Ended && window.Count < size && _linesPerRecord == 1)
+            // it, but with -L, where the last complete record ends the block.
+            if (window.Ended && window.Count < size && _linesPerRecord is null)
                 return window.Count;
             var end = LastRecordEnd(window.Data[..Math.Min(window.Count, size)]);
             if (end > 0)
                 return end;
             if (window.Ended && window.Count < size)
                 return window.Count;
+            if (size == Array.MaxLength)
+                throw TooLong();
             size = (int)Math.Min(Array.MaxLength, Math.Ceiling((size * 1.3) + 1));
             window.FillTo(size);
         }
@@ -141,7 +162,7 @@ public sealed record InputBlocks
     /// <summary>Where the last whole record in <paramref name="data"/> ends; 0 when none does.</summary>
     private int LastRecordEnd(ReadOnlySpan<byte> data)
     {
-        if (_linesPerRecord == 1)
+        if (Lines == 1)
         {
             var last = _recordEnd.Length == 1 ? data.LastIndexOf(_recordEnd[0]) : data.LastIndexOf(_recordEnd);
             return last >= 0 ? last + _recordEnd.Length : 0;
@@ -153,7 +174,7 @@ public sealed record InputBlocks
         while (FindEnd(data[from..]) is var found && found >= 0)
         {
             from += found + _recordEnd.Length;
-            if (++ends % _linesPerRecord == 0)
+            if (++ends % Lines == 0)
                 end = from;
         }
 
@@ -163,7 +184,7 @@ public sealed record InputBlocks
     /// <summary>The end of the first <paramref name="count"/> records, reading on as needed; the window's end when the stream ends first.</summary>
     private int EndAfterRecords(Window window, int count)
     {
-        var needed = (long)count * _linesPerRecord;
+        var needed = (long)count * Lines;
         var end = 0;
         // GNU parallel's -N never takes the block's first byte for a record end: an empty line there joins the next record.
         var from = Math.Min(1, window.Count);
@@ -181,6 +202,8 @@ public sealed record InputBlocks
             // Search on from where a record end could begin: one may straddle the old end.
             var resume = Math.Max(from, window.Count - _recordEnd.Length + 1);
             var before = window.Count;
+            if (before >= Array.MaxLength)
+                throw TooLong();
             window.FillTo(before + 1);
             if (window.Count == before)
                 return window.Count;
@@ -193,49 +216,75 @@ public sealed record InputBlocks
     private int FindEnd(ReadOnlySpan<byte> data) =>
         _recordEnd.Length == 1 ? data.IndexOf(_recordEnd[0]) : data.IndexOf(_recordEnd);
 
+    private FanoutException TooLong() =>
+        new($"The input holds a record of more than {Array.MaxLength:N0} bytes without a record end ('{DescribeRecordEnd()}'), more than one block can hold. Check the record end (--recend) or split the input first.");
+
     /// <summary>
-    /// The unread part of the stream, at the start of a buffer that becomes the next block: taking
-    /// a block hands the buffer over and moves what follows it into a new one. A record longer than
-    /// the buffer grows it.
+    /// The unread part of the stream in a buffer. Blocks by size take the buffer itself and leave
+    /// what follows in a new one; blocks by record count are copied out and the buffer reused.
+    /// A record longer than the buffer grows it.
     /// </summary>
     private sealed class Window(Stream input, int capacity)
     {
         private byte[] _buffer = GC.AllocateUninitializedArray<byte>(capacity);
+        private int _start;
         private int _end;
         private bool _ended;
 
-        internal int Count => _end;
+        internal int Count => _end - _start;
 
         /// <summary>True once the stream has ended: nothing more will come.</summary>
         internal bool Ended => _ended;
 
-        internal ReadOnlySpan<byte> Data => _buffer.AsSpan(0, _end);
+        internal ReadOnlySpan<byte> Data => _buffer.AsSpan(_start, Count);
 
         /// <summary>Reads until at least <paramref name="count"/> bytes are buffered or the stream ends; false when nothing is left at all.</summary>
         internal bool FillTo(int count)
         {
-            while (_end < count && !_ended)
+            while (Count < count && !_ended)
             {
-                if (_buffer.Length < count)
-                    Array.Resize(ref _buffer, Math.Max(count, (int)Math.Min(Array.MaxLength, _buffer.Length * 2L)));
+                if (_buffer.Length - _start < count)
+                    MakeRoom(count);
                 var n = input.Read(_buffer, _end, _buffer.Length - _end);
                 if (n == 0)
                     _ended = true;
                 _end += n;
             }
 
-            return _end > 0;
+            return Count > 0;
         }
 
-        /// <summary>The first <paramref name="length"/> bytes, handed over; the rest moves to a new buffer of the same size.</summary>
-        internal ReadOnlyMemory<byte> Take(int length)
+        /// <summary>The first <paramref name="length"/> bytes as a new array of their own.</summary>
+        internal ReadOnlyMemory<byte> TakeCopy(int length)
         {
-            var block = _buffer.AsMemory(0, length);
-            var next = GC.AllocateUninitializedArray<byte>(_ended ? _end - length : _buffer.Length);
-            _buffer.AsSpan(length, _end - length).CopyTo(next);
-            _end -= length;
-            _buffer = next;
+            var block = _buffer.AsSpan(_start, length).ToArray();
+            _start += length;
             return block;
+        }
+
+        /// <summary>The first <paramref name="length"/> bytes, handed over with the buffer; the rest moves to a new buffer of <paramref name="capacity"/>.</summary>
+        internal ReadOnlyMemory<byte> TakeBuffer(int length, int capacity)
+        {
+            var block = _buffer.AsMemory(_start, length);
+            var rest = Count - length;
+            var next = GC.AllocateUninitializedArray<byte>(_ended ? rest : Math.Max(capacity, rest));
+            _buffer.AsSpan(_start + length, rest).CopyTo(next);
+            _buffer = next;
+            _start = 0;
+            _end = rest;
+            return block;
+        }
+
+        /// <summary>Moves the data to the front, into a larger buffer when it does not fit.</summary>
+        private void MakeRoom(int count)
+        {
+            var target = _buffer;
+            if (_buffer.Length < count)
+                target = GC.AllocateUninitializedArray<byte>((int)Math.Min(Array.MaxLength, Math.Max(count, _buffer.Length * 2L)));
+            Data.CopyTo(target);
+            _end = Count;
+            _start = 0;
+            _buffer = target;
         }
     }
 }

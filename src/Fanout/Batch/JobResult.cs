@@ -27,6 +27,9 @@ public sealed record JobResult(
     ResourceUsage? Usage,
     string? Error = null)
 {
+    /// <summary>The bytes written to its standard input (<see cref="JobSpec.StandardInput"/>, which the result does not keep).</summary>
+    public long BytesSent { get; init; }
+
     /// <summary>True when it exited with code 0.</summary>
     public bool Succeeded => Outcome == JobOutcome.Succeeded;
 

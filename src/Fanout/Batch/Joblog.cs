@@ -64,7 +64,7 @@ public sealed class Joblog : IDisposable
             result.Host,
             (result.StartTime.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture),
             result.Runtime.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture).PadLeft(8),
-            (result.Job.StandardInput?.Length ?? 0).ToString(CultureInfo.InvariantCulture),
+            result.BytesSent.ToString(CultureInfo.InvariantCulture),
             result.Stdout.Length.ToString(CultureInfo.InvariantCulture),
             exit.ToString(CultureInfo.InvariantCulture),
             signal.ToString(CultureInfo.InvariantCulture),

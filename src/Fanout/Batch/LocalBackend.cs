@@ -72,8 +72,10 @@ public sealed class LocalBackend : IJobBackend
                     {
                         rest = await child.CommunicateAsync(timeout: TimeSpan.FromMilliseconds(250), cancellationToken: CancellationToken.None).ConfigureAwait(false);
                     }
-                    catch (ProcessTimeoutException)
+                    catch (ProcessTimeoutException e)
                     {
+                        // Something outside its group still holds the pipes: keep what came.
+                        rest = new CompletedProcess(child.Spec, child.Pid, status, child.Usage, e.Stdout, e.Stderr);
                     }
                 }
 

@@ -23,6 +23,8 @@ public sealed class InputBlocksSpecs
         Assert.Equal(["a\nbb\n", "ccc\n", "dddd\n"], Cut(blocks, "a\nbb\nccc\ndddd\n", bytesPerRead));
         // Records of several lines: at the end, the last complete record still ends a block.
         Assert.Equal(["a\nb\nc\nd\n", "e\nf"], Cut(new InputBlocks { BlockSize = 100, LinesPerRecord = 2 }, "a\nb\nc\nd\ne\nf", bytesPerRead));
+        Assert.Equal(["a\nb\n", "c"], Cut(new InputBlocks { BlockSize = 100, LinesPerRecord = 1 }, "a\nb\nc", bytesPerRead));
+        Assert.Equal(["a\nb\nc"], Cut(new InputBlocks { BlockSize = 100 }, "a\nb\nc", bytesPerRead));
         Assert.Equal(["\n\na\n", "b\n"], Cut(blocks with { RecordsPerBlock = 2 }, "\n\na\nb\n", bytesPerRead));
         Assert.Equal(["a\nb\nc"], Cut(blocks, "a\nb\nc", bytesPerRead));
         Assert.Empty(Cut(blocks, "", bytesPerRead));

@@ -73,6 +73,7 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
             (["echo", "hi", .. letters], 0),
             (["echo", .. letters], 7),
             ([":::", "echo a", "echo b", "echo c"], 2),
+            (["echo {}\necho done", "x\t{}", "x {}\ty", "{}\t{#}", .. letters], 2),
         ]);
 
         await CompareAllAsync(cases);

@@ -22,6 +22,7 @@ public sealed class PipeSpecs : ProcessTestBase
         { ["-L", "3", "--block", "200"] },
         { ["-L", "2", "--block", "50"] },
         { ["--block", "1"] },
+        { ["-L", "1", "--block", "300"] },
         { ["-N", "7"] },
         { ["-L", "2", "-N", "5"] },
         { ["--recend", "a", "-N", "3"] },

@@ -170,8 +170,9 @@ public sealed class CommandTemplate
     /// This template with GNU parallel's context replacement, which its <c>-N</c> (and <c>-X</c>)
     /// turn on: a word of the command line holding <c>{}</c> (or <c>{.}</c>, <c>{/}</c>, <c>{//}</c>,
     /// <c>{/.}</c>) is repeated for each of the job's values, so <c>x{}y</c> with the values a and b
-    /// renders <c>xay xby</c> rather than <c>xa by</c>. Words are split at white space outside the
-    /// replacement strings; other replacement strings in a repeated word render the same each time.
+    /// renders <c>xay xby</c> rather than <c>xa by</c>. Words end at spaces outside the replacement
+    /// strings and a tab begins one, as GNU parallel splits them; other replacement strings in a
+    /// repeated word render the same each time.
     /// </summary>
     /// <returns>A template that repeats words per value.</returns>
     public CommandTemplate WithContextReplacement() =>

@@ -1,13 +1,14 @@
 namespace Fanout.Batch;
 
 /// <summary>
-/// A white-space-delimited word of a template, or the white space between two, for GNU parallel's
-/// context replacement (<see cref="CommandTemplate.WithContextReplacement"/>): a word holding
-/// <c>{}</c> or one of its path forms is repeated for each value.
+/// A word of a template, or the space between two, for GNU parallel's context replacement
+/// (<see cref="CommandTemplate.WithContextReplacement"/>): a word holding <c>{}</c> or one of its
+/// path forms is repeated for each value. As GNU parallel splits them, words end at a space, a tab
+/// begins a word (and is repeated with it), and a newline is part of the word around it.
 /// </summary>
 internal readonly record struct ContextWord(TemplatePart[] Parts, bool RepeatsPerValue)
 {
-    /// <summary>Splits parsed template parts at the white space in their literal text; each white-space character is a word of its own that never repeats.</summary>
+    /// <summary>Splits parsed template parts into words at the spaces and before the tabs in their literal text; each space is a word of its own that never repeats.</summary>
     internal static ContextWord[] Split(TemplatePart[] parts)
     {
         var words = new List<ContextWord>();
@@ -23,13 +24,20 @@ internal readonly record struct ContextWord(TemplatePart[] Parts, bool RepeatsPe
             var start = 0;
             for (var i = 0; i < text.Length; i++)
             {
-                if (!IsSpace(text[i]))
+                if (text[i] is not (' ' or '\t'))
                     continue;
                 if (i > start)
                     current.Add(TemplatePart.Text(text[start..i]));
                 Flush(words, current);
-                words.Add(new ContextWord([TemplatePart.Text(text[i].ToString())], RepeatsPerValue: false));
-                start = i + 1;
+                if (text[i] == ' ')
+                {
+                    words.Add(new ContextWord([TemplatePart.Text(" ")], RepeatsPerValue: false));
+                    start = i + 1;
+                }
+                else
+                {
+                    start = i; // a tab begins the next word and is repeated with it
+                }
             }
 
             if (start < text.Length)
@@ -47,7 +55,4 @@ internal readonly record struct ContextWord(TemplatePart[] Parts, bool RepeatsPe
         words.Add(new ContextWord([.. current], current.Exists(p => p.Literal is null && p.Replacement.UsesEveryValue)));
         current.Clear();
     }
-
-    // Perl's \s, which GNU parallel uses to find the word around a replacement string.
-    private static bool IsSpace(char c) => c is ' ' or '\t' or '\n' or '\r' or '\f' or '\v';
 }

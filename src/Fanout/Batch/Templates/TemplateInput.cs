@@ -70,7 +70,7 @@ public sealed partial class TemplateInput
     /// The most values a job gets, which is what <c>{1}</c>…<c>{n}</c> can name: one per input
     /// source, times the arguments per job after <see cref="WithArgumentsPerJob"/>.
     /// </summary>
-    public int ValuesPerJob => SourceCount * (_argumentsPerJob ?? 1);
+    public int ValuesPerJob => (int)Math.Min(int.MaxValue, (long)SourceCount * (_argumentsPerJob ?? 1));
 
     /// <summary>Splits the words into the command template and the input sources.</summary>
     /// <param name="words">The <c>fanout run</c> words after its options.</param>
