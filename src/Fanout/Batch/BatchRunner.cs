@@ -16,6 +16,9 @@ namespace Fanout.Batch;
 /// </summary>
 public sealed class BatchRunner : IDisposable
 {
+    /// <summary>How much of a failed job's stderr its entry in <see cref="BatchSummary.Failures"/> keeps: the last 64 KiB.</summary>
+    public const int FailureStderrKept = 64 * 1024;
+
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan SettleLimit = TimeSpan.FromMilliseconds(500);
     private readonly BatchOptions _options;
@@ -376,7 +379,7 @@ public sealed class BatchRunner : IDisposable
             }
             else
             {
-                _failures.Add(result);
+                _failures.Add(ForSummary(result));
                 if (result.Outcome == JobOutcome.Skipped)
                     Interlocked.Increment(ref _runner._skipped);
                 else
@@ -388,6 +391,11 @@ public sealed class BatchRunner : IDisposable
                 FinishSkipped(skipped, pending.Job.Id);
             CheckHalt(result);
         }
+
+        /// <summary>A failure as the summary keeps it: the end of its stderr, no stdout.</summary>
+        private static JobResult ForSummary(JobResult result) =>
+            result.Stdout.Length == 0 && result.Stderr.Length <= FailureStderrKept ? result
+                : result with { Stdout = [], Stderr = result.Stderr.AsSpan(Math.Max(0, result.Stderr.Length - FailureStderrKept)).ToArray() };
 
         private void FinishSkipped(PendingJob skipped, string because)
         {

@@ -3,7 +3,12 @@ namespace Fanout.Batch;
 /// <summary>What a finished batch did.</summary>
 /// <param name="Total">Jobs in the batch, or, when it stopped before reading all its input, the jobs read.</param>
 /// <param name="Succeeded">Jobs that succeeded in this run.</param>
-/// <param name="Failures">Every job that failed, timed out, could not start, was skipped for a failed dependency, or was stopped.</param>
+/// <param name="Failures">
+/// Every job that failed, timed out, could not start, was skipped for a failed dependency, or was
+/// stopped. To keep a batch of many failures small, each keeps only the last
+/// <see cref="BatchRunner.FailureStderrKept"/> bytes of its stderr and none of its stdout; the whole
+/// output went to the observer (and to the results folder) when the job ended.
+/// </param>
 /// <param name="AlreadyDone">Jobs skipped because an earlier run's job log shows them done.</param>
 /// <param name="WallTime">From the start of the batch to its end.</param>
 /// <param name="CpuTime">User plus system CPU time of every attempt of every job.</param>

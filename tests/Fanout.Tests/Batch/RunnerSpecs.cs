@@ -225,6 +225,23 @@ public sealed class RunnerSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task The_summary_keeps_only_the_end_of_a_failures_stderr_while_the_results_keep_it_all()
+    {
+        using var folder = new Cli();
+        var results = folder.File("results");
+        using var runner = new BatchRunner(new BatchOptions { ResultsDirectory = results });
+
+        var summary = await runner.RunAsync([Job("loud", "write-stdout", "300000", "write-stderr", "300000", "err", "the last words", "exit", "3")]);
+
+        var failure = Assert.Single(summary.Failures);
+        Assert.Empty(failure.Stdout);
+        Assert.Equal(BatchRunner.FailureStderrKept, failure.Stderr.Length);
+        Assert.EndsWith("the last words\n", System.Text.Encoding.UTF8.GetString(failure.Stderr), StringComparison.Ordinal);
+        Assert.Equal(300_000, new FileInfo(Path.Combine(results, "loud", "stdout")).Length);
+        Assert.Equal(300_000 + "the last words\n".Length, new FileInfo(Path.Combine(results, "loud", "stderr")).Length);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Cancelling_stops_running_jobs_and_leaves_them_out_of_the_joblog()
     {
         using var folder = new Cli();
