@@ -18,8 +18,8 @@ internal static class JobInputs
         manifestParallel = null;
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null)
-                throw new UsageException("fanout run: --colsep, --trim, --header, -N and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest.");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null)
+                throw new UsageException("fanout run: --colsep, --trim, --header, -N, --tagstring and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -83,9 +83,29 @@ internal static class JobInputs
         return Expand(settings, input, template);
     }
 
+    /// <summary>--tagstring: makes a job's tag from its values and sequence number, values inserted bare; null without it.</summary>
+    private static Func<IReadOnlyList<string>, long, string>? TagMaker(RunSettings settings)
+    {
+        if (settings.TagString is not { } text)
+            return null;
+        CommandTemplate tag;
+        try
+        {
+            tag = CommandTemplate.Parse([text]).WithoutQuoting().WithMissingPositionsEmpty();
+        }
+        catch (TemplateException e)
+        {
+            throw new UsageException("fanout run --tagstring: " + e.Message);
+        }
+
+        // Text without a replacement string is the tag as it is: nothing is appended to it.
+        return tag.AppendsArguments ? (_, _) => text : (values, sequence) => tag.Render(values, sequence, 0);
+    }
+
     private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template)
     {
         var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
+        var tag = TagMaker(settings);
         var named = !settings.Header;
         long sequence = 0;
         foreach (var sourceValues in input.Arguments())
@@ -104,6 +124,7 @@ internal static class JobInputs
             var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))
             {
                 Arguments = [.. values],
+                Tag = tag?.Invoke(values, seq),
                 CommandForSlot = slotDependent ? slot => template.Render(values, seq, slot) : null,
             };
             yield return Apply(settings, job);
@@ -135,6 +156,7 @@ internal static class JobInputs
         IEnumerable<JobSpec> Expand()
         {
             var slotDependent = settings.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
+            var tag = TagMaker(settings);
             long sequence = 0;
             using var stdin = Console.OpenStandardInput(1 << 16);
             long sinceCollection = 0;
@@ -156,6 +178,7 @@ internal static class JobInputs
                 var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
                 {
                     StandardInput = block,
+                    Tag = tag?.Invoke([], seq),
                     CommandForSlot = slotDependent ? Line : null,
                 };
                 yield return Apply(settings, job);

@@ -37,6 +37,7 @@ internal sealed class RunCommandLine
     private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _workdir = new("--workdir") { Description = "Run the jobs in this directory." };
     private readonly Option<bool> _tag = new("--tag") { Description = "Prefix each output line with the job's arguments and a tab." };
+    private readonly Option<string> _tagString = new("--tagstring") { Description = "Prefix each output line with this text and a tab; replacement strings such as {}, {1} and {#} are filled in, unquoted." };
     private readonly Option<bool> _lineBuffer = new("--line-buffer") { Description = "Print output lines as they come (whole lines, never mixed mid-line) instead of each job's output at its end." };
     private readonly Option<bool> _json = new("--json") { Description = "Write JSON lines: one event per finished job (with its output) and a summary." };
     private readonly Option<string> _memfree = new("--memfree") { Description = "Start a job only while this much memory is available (e.g. 2G)." };
@@ -77,7 +78,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -220,7 +221,10 @@ internal sealed class RunCommandLine
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             UseShell = !parsed.GetValue(_noShell),
-            Tag = parsed.GetValue(_tag),
+            Tag = parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null,
+            TagString = parsed.GetValue(_tagString) is { } tagString && tagString.Contains("{%", StringComparison.Ordinal)
+                ? throw new UsageException($"--tagstring '{tagString}': {{%}} (the job slot) is not known when the tag is made; use {{#}} or the values.")
+                : parsed.GetValue(_tagString),
             Json = parsed.GetValue(_json),
             Quiet = parsed.GetValue(_quiet),
             ProgressInterval = parsed.GetResult(_progressInterval) is null ? TimeSpan.FromSeconds(10) : Seconds(parsed.GetValue(_progressInterval), "--progress-interval"),

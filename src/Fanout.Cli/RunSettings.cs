@@ -35,7 +35,11 @@ internal sealed record RunSettings
 
     public bool UseShell { get; init; } = true;
 
+    /// <summary>--tag or --tagstring: prefix output lines with a tag and a tab.</summary>
     public bool Tag { get; init; }
+
+    /// <summary>--tagstring: the tag, with replacement strings; null for the job's values.</summary>
+    public string? TagString { get; init; }
 
     public bool Json { get; init; }
 

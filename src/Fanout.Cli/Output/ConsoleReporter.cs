@@ -176,7 +176,8 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
         stream.Flush();
     }
 
-    private string Tag(JobSpec job) => settings.Tag ? string.Join(' ', job.Arguments.IsEmpty ? [job.Id] : job.Arguments.AsEnumerable()) + "\t" : "";
+    private string Tag(JobSpec job) =>
+        !settings.Tag ? "" : (job.Tag ?? string.Join(' ', job.Arguments.IsEmpty ? [job.Id] : job.Arguments.AsEnumerable())) + "\t";
 
     private void WriteErrorLine(string line)
     {

@@ -38,6 +38,9 @@ public sealed record JobSpec
     /// </summary>
     public ReadOnlyMemory<byte>? StandardInput { get; init; }
 
+    /// <summary>The text that tags its output lines when output is tagged (GNU parallel's <c>--tagstring</c>); null for its <see cref="Arguments"/>.</summary>
+    public string? Tag { get; init; }
+
     /// <summary>The group it belongs to (a sample type in a manifest), or null.</summary>
     public string? Group { get; init; }
 

@@ -17,6 +17,8 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "-N2", "echo", "{1}-{2}", "{#}", ":::", "a", "b", "c", "d", "e" },
         new[] { "-j8", "-N", "0", "echo", "hi", "{#}", ":::", "a", "b", "c" },
         new[] { "-n2", "-C,", "echo", "{}", "{3}", ":::", "a,b", "c,d", "e,f" },
+        new[] { "--tagstring", "it's {1}/{2.} #{#}", "echo", "hi", ":::", "a b", "c;d", ":::", "x.y" },
+        new[] { "--tagstring", "plain", "echo", ":::", "a" },
     };
 
     [Theory(Timeout = 60_000)]
@@ -250,11 +252,13 @@ public sealed class CliSpecs : ProcessTestBase
         var negativePerJob = await cli.RunAsync("-N", "-1", "echo", ":::", "a");
         var perJobWithHeader = await cli.RunAsync("-N2", "--header", ":", "echo", ":::", "h", "a");
         var beyondPerJob = await cli.RunAsync("-N2", "echo", "{3}", ":::", "a", "b");
+        var slotTag = await cli.RunAsync("--tagstring", "{%}", "echo", ":::", "a");
 
-        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("-N -1", negativePerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--header", perJobWithHeader.StderrText, StringComparison.Ordinal);
         Assert.Contains("only 2 values", beyondPerJob.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--tagstring '{%}'", slotTag.StderrText, StringComparison.Ordinal);
         Assert.Contains("--frobnicate", unknown.StderrText, StringComparison.Ordinal);
         Assert.Contains("no-such-file.txt", missingFile.StderrText, StringComparison.Ordinal);
         Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);

@@ -182,6 +182,18 @@ public sealed class CommandTemplate
             _contextWords = ContextWord.Split(_parts),
         };
 
+    /// <summary>
+    /// This template with every value inserted as it is, never shell-quoted: for text that is not a
+    /// command line, such as GNU parallel's <c>--tagstring</c>.
+    /// </summary>
+    /// <returns>A template that inserts values bare.</returns>
+    public CommandTemplate WithoutQuoting() =>
+        new(Words, _parts, AppendsArguments, quotesValues: false, RequiredSourceCount)
+        {
+            _missingPositionsEmpty = _missingPositionsEmpty,
+            _contextWords = _contextWords,
+        };
+
     /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
     /// <param name="sourceCount">The values each job gets: the number of input sources, times the arguments per job (<see cref="TemplateInput.ValuesPerJob"/>).</param>
     /// <exception cref="TemplateException">A positional replacement string such as <c>{3}</c> names a source that does not exist.</exception>
