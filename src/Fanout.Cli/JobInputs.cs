@@ -136,8 +136,23 @@ internal static class JobInputs
     {
         if (settings.CommandWords.Count == 0)
             throw new UsageException("fanout run --pipe: no command. Give the command that reads each block on its stdin, such as 'fanout run --pipe wc -l < big.txt'.");
-        if (TemplateInput.Parse(settings.CommandWords).HasSources || settings.ArgumentFile is not null)
-            throw new UsageException("fanout run --pipe: the jobs' input is standard input, cut into blocks; input sources (:::, ::::, -a) cannot be given too.");
+        if (TemplateInput.Parse(settings.CommandWords).HasSources)
+            throw new UsageException("fanout run --pipe: the jobs' input is standard input (or the -a file), cut into blocks; input sources (:::, ::::) cannot be given too.");
+        Stream Open()
+        {
+            if (settings.ArgumentFile is not { } file)
+                return Console.OpenStandardInput(1 << 16);
+            try
+            {
+                return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"fanout run --pipe: cannot read the input file '{file}': {e.Message}");
+            }
+        }
+
+        var source = Open();
         if (settings.Columns is not null || settings.Header)
             throw new UsageException("fanout run --pipe: --colsep, --trim and --header apply to input values; with --pipe the blocks go to the jobs' stdin as they are.");
 
@@ -158,15 +173,15 @@ internal static class JobInputs
             var slotDependent = settings.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
             var tag = TagMaker(settings);
             long sequence = 0;
-            using var stdin = Console.OpenStandardInput(1 << 16);
+            using var input = source;
             long sinceCollection = 0;
-            foreach (var block in blocks.Read(stdin))
+            foreach (var block in blocks.Read(input))
             {
                 // Blocks of finished jobs are garbage the GC would let pile up to gigabytes before a full
                 // collection; collecting every few blocks' worth keeps the runner near -j blocks and
                 // reuses memory already faulted in, which is faster than fresh memory.
                 sinceCollection += block.Length;
-                if (sinceCollection > Math.Max(64L << 20, blocks.BlockSize))
+                if (sinceCollection > Math.Max(16L << 20, 2L * blocks.BlockSize))
                 {
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
                     sinceCollection = 0;

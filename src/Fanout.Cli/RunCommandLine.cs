@@ -50,6 +50,7 @@ internal sealed class RunCommandLine
     private readonly Option<int?> _argumentsPerJob = new("-N") { Description = "Give each job N input arguments (N values of every source) instead of one: {1}…{n} number them on, a word holding {} is repeated for each (x{}y: xay xby), the last job may get fewer. -N 0 runs a job per argument without inserting it." };
     private readonly Option<int?> _maxArgs = new("--max-args", "-n") { Description = "At most N input arguments per job, as -N, but {} inserts them all inside one word (x{}y: xa by)." };
     private readonly Option<bool> _pipe = new("--pipe") { Description = "Cut standard input into blocks of whole records (lines) and give each job one block on its stdin; the command is run as given, {#} and {%} filled in." };
+    private readonly Option<bool> _pipePart = new("--pipepart") { Description = "As --pipe, reading the file given with -a instead of standard input (GNU parallel's name; the blocks are cut as --pipe cuts them)." };
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
     private readonly Option<int?> _maxLines = new("--max-lines", "-L") { Description = "With --pipe: a record is N lines (-L 4 for FASTQ)." };
     private readonly Option<string> _recend = new("--recend") { Description = "With --pipe: what ends a record (a line); \\n, \\t, \\0 and \\\\ are escapes. Default \\n." };
@@ -78,7 +79,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -240,7 +241,9 @@ internal sealed class RunCommandLine
         var block = parsed.GetValue(_block);
         var lines = parsed.GetValue(_maxLines);
         var recend = parsed.GetValue(_recend);
-        if (!parsed.GetValue(_pipe))
+        if (parsed.GetValue(_pipePart) && parsed.GetValue(_argFile) is null)
+            throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
+        if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
             if (block is not null || lines is not null || recend is not null)
                 throw new UsageException("--block, -L (--max-lines) and --recend apply to --pipe, which cuts standard input into blocks; give --pipe too.");

@@ -79,6 +79,23 @@ public sealed class PipeSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Pipepart_and_pipe_with_a_file_read_the_file_as_pipe_reads_stdin()
+    {
+        using var cli = new Cli();
+        var input = Input();
+        await File.WriteAllTextAsync(cli.File("input.txt"), input);
+
+        var fromStdin = await cli.RunWithInputAsync(input, "-k", "--quiet", "--pipe", "--block", "500", "md5sum");
+        var pipepart = await cli.RunAsync("-k", "--quiet", "--pipepart", "-a", "input.txt", "--block", "500", "md5sum");
+        var pipeFile = await cli.RunAsync("-k", "--quiet", "--pipe", "-a", "input.txt", "--block", "500", "md5sum");
+
+        Assert.Equal(0, fromStdin.ReturnCode);
+        Assert.True(fromStdin.StdoutText.Split('\n').Length > 5, fromStdin.StdoutText);
+        Assert.Equal(fromStdin.StdoutText, pipepart.StdoutText);
+        Assert.Equal(fromStdin.StdoutText, pipeFile.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Empty_input_runs_no_job()
     {
         using var cli = new Cli();
@@ -101,8 +118,11 @@ public sealed class PipeSpecs : ProcessTestBase
         var noCommand = await cli.RunWithInputAsync("a\n", "--pipe");
         var badBlock = await cli.RunWithInputAsync("a\n", "--pipe", "--block", "lots", "wc");
         var onSlurm = await cli.RunWithInputAsync("a\n", "--pipe", "--backend", "slurm", "wc");
+        var pipepartWithoutFile = await cli.RunWithInputAsync("a\n", "--pipepart", "wc");
+        var missingFile = await cli.RunAsync("--pipe", "-a", "no-such-input.txt", "wc");
+        var linesAndRecend = await cli.RunWithInputAsync("a\n", "--pipe", "-L", "2", "--recend", "x", "wc");
 
-        Assert.All(new[] { blockAlone, withSources, withResume, withNull, noCommand, badBlock, onSlurm }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { blockAlone, withSources, withResume, withNull, noCommand, badBlock, onSlurm, pipepartWithoutFile, missingFile, linesAndRecend }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("--pipe", blockAlone.StderrText, StringComparison.Ordinal);
         Assert.Contains(":::", withSources.StderrText, StringComparison.Ordinal);
         Assert.Contains("--resume", withResume.StderrText, StringComparison.Ordinal);
@@ -110,5 +130,8 @@ public sealed class PipeSpecs : ProcessTestBase
         Assert.Contains("no command", noCommand.StderrText, StringComparison.Ordinal);
         Assert.Contains("lots", badBlock.StderrText, StringComparison.Ordinal);
         Assert.Contains("Slurm", onSlurm.StderrText, StringComparison.Ordinal);
+        Assert.Contains("-a FILE", pipepartWithoutFile.StderrText, StringComparison.Ordinal);
+        Assert.Contains("no-such-input.txt", missingFile.StderrText, StringComparison.Ordinal);
+        Assert.Contains("-L", linesAndRecend.StderrText, StringComparison.Ordinal);
     }
 }
