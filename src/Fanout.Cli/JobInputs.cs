@@ -16,6 +16,8 @@ internal static class JobInputs
     internal static IEnumerable<JobSpec> Read(RunSettings settings, out int? manifestParallel)
     {
         manifestParallel = null;
+        if (settings.RetryFailed)
+            return RetryFailed(settings);
         if (IsManifest(settings.CommandWords))
         {
             if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null)
@@ -129,6 +131,22 @@ internal static class JobInputs
             };
             yield return Apply(settings, job);
         }
+    }
+
+    /// <summary>--retry-failed: each command the job log shows failed, once, in the order logged.</summary>
+    private static List<JobSpec> RetryFailed(RunSettings settings)
+    {
+        IReadOnlyList<string> commands;
+        try
+        {
+            commands = Joblog.ReadFailed(settings.Batch.JoblogPath!);
+        }
+        catch (FanoutException e)
+        {
+            throw new UsageException("fanout run --retry-failed: " + e.Message);
+        }
+
+        return [.. commands.Select((command, i) => Apply(settings, new JobSpec((i + 1).ToString(CultureInfo.InvariantCulture), command)))];
     }
 
     /// <summary>--pipe: the command as given, once per block of standard input.</summary>

@@ -31,6 +31,7 @@ internal sealed class RunCommandLine
     private readonly Option<string> _joblog = new("--joblog") { Description = "Append a line per finished job to this file (GNU parallel's columns, then MaxRSS, CPU, Attempts, Id)." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Skip the jobs the job log shows finished (matched by command)." };
     private readonly Option<bool> _resumeFailed = new("--resume-failed") { Description = "Skip the jobs the job log shows succeeded; run the failed and unfinished ones." };
+    private readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Run again the commands the --joblog shows failed (and never succeeded), read from the job log alone: give no command or input." };
     private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
     private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
@@ -78,7 +79,7 @@ internal sealed class RunCommandLine
 
     private Option[] Options =>
     [
-        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _results, _dryRun, _noShell, _env,
+        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _noShell, _env,
         _workdir, _tag, _tagString, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
@@ -171,6 +172,11 @@ internal sealed class RunCommandLine
         };
         if (slurm is not null && parsed.GetValue(_jobs) is null)
             batch = batch with { MaxParallel = 10_000 }; // Slurm schedules; -j throttles the arrays when given
+        var retryFailed = parsed.GetValue(_retryFailed);
+        if (retryFailed && batch.JoblogPath is null)
+            throw new UsageException("--retry-failed needs --joblog FILE: the failed commands are read from it.");
+        if (retryFailed && (batch.Resume != ResumeMode.None || commandWords.Count > 0 || parsed.GetValue(_argFile) is not null))
+            throw new UsageException("--retry-failed reruns the failed commands of the job log as they were logged: give no command, input, --resume or --resume-failed with it.");
         if (batch.Resume != ResumeMode.None && batch.JoblogPath is null)
             throw new UsageException("--resume and --resume-failed need --joblog FILE: the job log is what tells which jobs are done.");
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -204,6 +210,7 @@ internal sealed class RunCommandLine
 
         return new RunSettings
         {
+            RetryFailed = retryFailed,
             Blocks = blocks,
             ArgumentsPerJob = blocks is null ? perJob : null,
             ContextReplacement = blocks is null && parsed.GetValue(_argumentsPerJob) is not null,

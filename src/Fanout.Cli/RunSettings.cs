@@ -20,6 +20,9 @@ internal sealed record RunSettings
     /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
     public bool NullTerminated { get; init; }
 
+    /// <summary>--retry-failed: the jobs are the failed commands of the job log.</summary>
+    public bool RetryFailed { get; init; }
+
     /// <summary>--pipe: how standard input is cut into one block per job; null without --pipe.</summary>
     public InputBlocks? Blocks { get; init; }
 

@@ -84,8 +84,42 @@ public sealed class Joblog : IDisposable
     public static Dictionary<string, (int Finished, int Succeeded)> Read(string path)
     {
         var done = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+        foreach (var (command, succeeded) in Entries(path))
+        {
+            var (finished, succeededBefore) = done.GetValueOrDefault(command);
+            done[command] = (finished + 1, succeededBefore + (succeeded ? 1 : 0));
+        }
+
+        return done;
+    }
+
+    /// <summary>
+    /// The commands a job log shows finished and never succeeded, each once, in the order they
+    /// first appear: what GNU parallel's <c>--retry-failed</c> runs again. A command that failed
+    /// and then succeeded in a later run is not among them.
+    /// </summary>
+    /// <exception cref="FanoutException">The file is missing or is not a job log; the message names it.</exception>
+    public static IReadOnlyList<string> ReadFailed(string path)
+    {
         if (!File.Exists(path))
-            return done;
+            throw new FanoutException($"There is no job log '{path}' to retry the failed jobs of.");
+        var done = Read(path);
+        var failed = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (command, _) in Entries(path))
+        {
+            if (seen.Add(command) && done[command].Succeeded == 0)
+                failed.Add(command);
+        }
+
+        return failed;
+    }
+
+    /// <summary>Each finished job's command and whether it succeeded, in file order; nothing for a missing file.</summary>
+    private static IEnumerable<(string Command, bool Succeeded)> Entries(string path)
+    {
+        if (!File.Exists(path))
+            yield break;
         var number = 0;
         foreach (var line in File.ReadLines(path))
         {
@@ -100,12 +134,8 @@ public sealed class Joblog : IDisposable
             var columns = line.Split('\t');
             if (columns.Length < 9 || !int.TryParse(columns[6], CultureInfo.InvariantCulture, out var exit) || !int.TryParse(columns[7], CultureInfo.InvariantCulture, out var signal))
                 continue;
-            var command = Unescape(columns[8]);
-            var (finished, succeeded) = done.GetValueOrDefault(command);
-            done[command] = (finished + 1, succeeded + (exit == 0 && signal == 0 ? 1 : 0));
+            yield return (Unescape(columns[8]), exit == 0 && signal == 0);
         }
-
-        return done;
     }
 
     /// <inheritdoc />

@@ -240,6 +240,30 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Retry_failed_reruns_only_what_the_job_log_shows_failed_without_the_input()
+    {
+        using var cli = new Cli();
+        File.WriteAllText(cli.File("ok.2"), "");
+
+        // Only job 2 finds its file; 1 and 3 fail.
+        var first = await cli.RunAsync("--quiet", "--joblog", "jobs.tsv", "test -e ok.{} && echo ran {}", ":::", "1", "2", "3");
+        File.WriteAllText(cli.File("ok.3"), "");
+        var retry = await cli.RunAsync("--quiet", "-k", "--joblog", "jobs.tsv", "--retry-failed");
+        File.WriteAllText(cli.File("ok.1"), "");
+        var again = await cli.RunAsync("-k", "--joblog", "jobs.tsv", "--retry-failed");
+        var last = await cli.RunAsync("--joblog", "jobs.tsv", "--retry-failed");
+
+        Assert.Equal(2, first.ReturnCode);
+        Assert.Equal(1, retry.ReturnCode);
+        Assert.Equal("ran 3\n", retry.StdoutText);
+        Assert.Equal(0, again.ReturnCode);
+        Assert.Equal("ran 1\n", again.StdoutText);
+        Assert.Equal(0, last.ReturnCode);
+        Assert.Equal("", last.StdoutText);
+        Assert.Equal(3 + 2 + 1, File.ReadAllLines(cli.File("jobs.tsv")).Length - 1);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Usage_errors_exit_255_with_a_message_naming_the_input()
     {
         using var cli = new Cli();
@@ -253,12 +277,16 @@ public sealed class CliSpecs : ProcessTestBase
         var perJobWithHeader = await cli.RunAsync("-N2", "--header", ":", "echo", ":::", "h", "a");
         var beyondPerJob = await cli.RunAsync("-N2", "echo", "{3}", ":::", "a", "b");
         var slotTag = await cli.RunAsync("--tagstring", "{%}", "echo", ":::", "a");
+        var retryWithoutLog = await cli.RunAsync("--retry-failed");
+        var retryWithCommand = await cli.RunAsync("--retry-failed", "--joblog", "j.tsv", "echo", ":::", "a");
 
-        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag, retryWithoutLog, retryWithCommand }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("-N -1", negativePerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--header", perJobWithHeader.StderrText, StringComparison.Ordinal);
         Assert.Contains("only 2 values", beyondPerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--tagstring '{%}'", slotTag.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--joblog", retryWithoutLog.StderrText, StringComparison.Ordinal);
+        Assert.Contains("give no command", retryWithCommand.StderrText, StringComparison.Ordinal);
         Assert.Contains("--frobnicate", unknown.StderrText, StringComparison.Ordinal);
         Assert.Contains("no-such-file.txt", missingFile.StderrText, StringComparison.Ordinal);
         Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);
