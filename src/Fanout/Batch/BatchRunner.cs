@@ -138,7 +138,7 @@ public sealed class BatchRunner : IDisposable
             _runner = runner;
             _options = runner._options;
             var list = jobs as IReadOnlyCollection<JobSpec>;
-            _source = list is not null && list.Any(j => !j.DependsOn.IsEmpty) ? new GraphJobSource(list) : new StreamJobSource(jobs, _options.ReadAhead);
+            _source = list is not null && list.Any(j => !j.DependsOn.IsEmpty) ? new GraphJobSource(list) : new StreamJobSource(jobs, _options.Halt.IsPercentage ? int.MaxValue : _options.ReadAhead);
             for (var slot = _options.MaxParallel; slot >= 1; slot--)
                 _freeSlots.Push(slot);
             _previous = _options.Resume != ResumeMode.None && _options.JoblogPath is { } log ? Joblog.Read(log) : [];
@@ -164,12 +164,19 @@ public sealed class BatchRunner : IDisposable
             }
 
             _runner._clock.Stop();
+            // GNU parallel's exit code under a percentage halt that was not reached: the percentage of started jobs that failed.
+            if (_haltExitCode is null && _options.Halt.IsPercentage && _options.Halt.When != HaltWhen.Never && _runner._failed > 0)
+                _haltExitCode = (int)Math.Ceiling(_runner._failed * 100.0 / (_runner._failed + _runner._succeeded));
             return new BatchSummary(Math.Max(_source.Known, _lastSequence), _runner._succeeded, _failures, _alreadyDone, _runner._clock.Elapsed, _cpu, _interrupted, _haltReason, _source.AllKnown, _recordingError, _haltExitCode);
         }
 
         private async Task LoopAsync()
         {
             var reader = _runner._reports.Reader;
+            // A halt at a percentage of all jobs needs their number: as GNU parallel does, every job
+            // is read before any starts (an interruption ends the wait).
+            if (_options.Halt.IsPercentage)
+                await Task.WhenAny(_source.SettleAsync(Timeout.InfiniteTimeSpan), reader.WaitToReadAsync().AsTask()).ConfigureAwait(false);
             while (true)
             {
                 if (_interrupted && !_stopStarting)
@@ -420,9 +427,9 @@ public sealed class BatchRunner : IDisposable
 
         /// <summary>
         /// GNU parallel's exit code for a halted batch, fixed when the halt is reached (jobs stopped
-        /// or finishing after it do not change it): 0 on success=N; on fail=1 the failed job's own
-        /// status (the shell's 128 + n for a signal); on fail=N% the percentage of started jobs that
-        /// failed; on fail=N the number of failed jobs, at most 101.
+        /// or finishing after it do not change it): 0 on success=N; on fail=1 (or a percentage that
+        /// comes to exactly one job) the failed job's own status (the shell's 128 + n for a signal);
+        /// on fail=N% the percentage of all jobs that failed; on fail=N the number of failed jobs, at most 101.
         /// </summary>
         private int HaltExitCode(JobResult last)
         {
@@ -430,10 +437,11 @@ public sealed class BatchRunner : IDisposable
             var failed = _runner._failed;
             if (!halt.OnFailure)
                 return 0;
-            if (halt.IsPercentage)
-                return (int)Math.Min(101, Math.Ceiling(failed * 100.0 / Math.Max(1, failed + _runner._succeeded + _running.Count)));
-            if (halt.Threshold <= 1)
+            // GNU parallel compares the product with 1 exactly: 10% of 10 jobs is fail=1.
+            if (halt.IsPercentage ? halt.Count(_source.Known) == 1 : halt.Threshold <= 1)
                 return last.Status is { Success: false } status ? status.ShellCode : 1;
+            if (halt.IsPercentage)
+                return (int)Math.Min(101, Math.Ceiling(failed * 100.0 / Math.Max(1, _source.Known)));
             return Math.Min(failed, 101);
         }
 

@@ -25,7 +25,7 @@ public sealed record HaltPolicy
     /// <summary>How many (or what percentage of all jobs) trigger the halt.</summary>
     public double Threshold { get; }
 
-    /// <summary>True when <see cref="Threshold"/> is a percentage of all jobs.</summary>
+    /// <summary>True when <see cref="Threshold"/> is a percentage of all jobs (which are then all read before any starts, to know how many there are).</summary>
     public bool IsPercentage { get; }
 
     /// <summary>Parses <c>never</c>, <c>soon,fail=N</c>, <c>now,fail=N</c>, <c>soon,success=N</c>, <c>now,success=N</c>, with N or N%.</summary>
@@ -52,8 +52,11 @@ public sealed record HaltPolicy
         if (When == HaltWhen.Never)
             return false;
         var count = OnFailure ? failed : succeeded;
-        return IsPercentage ? total > 0 && count * 100.0 / total >= Threshold : count >= Threshold;
+        return IsPercentage ? total > 0 && count >= Count(total) : count >= Threshold;
     }
+
+    /// <summary>The number of jobs a percentage stands for, computed as GNU parallel computes it (all jobs × the fraction).</summary>
+    internal double Count(long total) => IsPercentage ? total * (Threshold / 100) : Threshold;
 
     /// <inheritdoc />
     public override string ToString() => When == HaltWhen.Never

@@ -84,8 +84,14 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "--halt", "soon,fail=2", "-j", "3", "sleep {}; exit 3", ":::", "0.1", "0.3", "1" },
         // success=N: 0, even after a failure.
         new[] { "--halt", "now,success=1", "-j", "1", "exit {}", ":::", "1", "0", "5" },
-        // fail=N%: the percentage of started jobs that failed.
+        // fail=N%: a percentage of all jobs, which are counted first; the code is the percentage of all jobs that failed.
         new[] { "--halt", "now,fail=50%", "-j", "2", "exit {}", ":::", "1", "0", "1", "0" },
+        new[] { "--halt", "now,fail=60%", "-j", "1", "exit {}", ":::", "0", "0", "0", "1", "1", "1", "1", "1", "1", "1" },
+        // … a percentage that comes to one job is fail=1: the job's own code.
+        new[] { "--halt", "now,fail=10%", "-j", "1", "exit {}", ":::", "0", "0", "0", "0", "0", "0", "0", "0", "0", "4" },
+        // … not reached: the percentage of started jobs that failed.
+        new[] { "--halt", "soon,fail=50%", "-j", "2", "exit {}", ":::", "1", "1", "0", "0", "0", "0" },
+        new[] { "--halt", "now,success=90%", "-j", "1", "exit {}", ":::", "1", "0", "1", "0" },
     };
 
     [Theory(Timeout = 60_000)]
