@@ -40,6 +40,7 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _tag = new("--tag") { Description = "Prefix each output line with the job's arguments and a tab." };
     private readonly Option<string> _tagString = new("--tagstring") { Description = "Prefix each output line with this text and a tab; replacement strings such as {}, {1} and {#} are filled in, unquoted." };
     private readonly Option<bool> _lineBuffer = new("--line-buffer") { Description = "Print output lines as they come (whole lines, never mixed mid-line) instead of each job's output at its end." };
+    private readonly Option<bool> _ungroup = new("--ungroup", "-u") { Description = "Let jobs write straight to fanout's stdout and stderr, uncaptured: output appears at once, but lines of jobs running together may mix." };
     private readonly Option<bool> _json = new("--json") { Description = "Write JSON lines: one event per finished job (with its output) and a summary." };
     private readonly Option<string> _memfree = new("--memfree") { Description = "Start a job only while this much memory is available (e.g. 2G)." };
     private readonly Option<double> _load = new("--load") { Description = "Start a job only while the one-minute load average is below this." };
@@ -80,7 +81,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -150,6 +151,7 @@ internal sealed class RunCommandLine
             Resume = parsed.GetValue(_resumeFailed) ? ResumeMode.ResumeFailed : parsed.GetValue(_resume) ? ResumeMode.Resume : ResumeMode.None,
             ResultsDirectory = parsed.GetValue(_results),
             LineBuffer = parsed.GetValue(_lineBuffer),
+            Ungrouped = parsed.GetValue(_ungroup),
             MinimumFreeMemory = parsed.GetValue(_memfree) is { } memfree ? Size(memfree, "--memfree") : null,
             MaximumLoad = parsed.GetResult(_load) is null ? null : Positive(parsed.GetValue(_load), "--load"),
             StartDelay = parsed.GetResult(_delay) is null ? TimeSpan.Zero : Seconds(parsed.GetValue(_delay), "--delay"),
@@ -172,6 +174,9 @@ internal sealed class RunCommandLine
         };
         if (slurm is not null && parsed.GetValue(_jobs) is null)
             batch = batch with { MaxParallel = 10_000 }; // Slurm schedules; -j throttles the arrays when given
+        if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", batch.ResultsDirectory is not null) }
+                .FirstOrDefault(o => o.Item2) is ({ } conflicting, true))
+            throw new UsageException($"-u (--ungroup) lets jobs write straight to the terminal or file, so fanout never sees their output: it cannot be combined with {conflicting}, which needs it.");
         var retryFailed = parsed.GetValue(_retryFailed);
         if (retryFailed && batch.JoblogPath is null)
             throw new UsageException("--retry-failed needs --joblog FILE: the failed commands are read from it.");

@@ -30,6 +30,14 @@ public sealed record BatchOptions
     /// <summary>Stream each job's output line by line as it comes instead of whole at its end.</summary>
     public bool LineBuffer { get; init; }
 
+    /// <summary>
+    /// Let jobs write straight to the runner's own stdout and stderr, uncaptured (GNU parallel's
+    /// <c>-u</c>): nothing is buffered or copied, so output appears the moment it is written, but
+    /// lines of jobs running at once may mix. A cluster backend, whose jobs write to files, prints
+    /// their output when they end as usual.
+    /// </summary>
+    public bool Ungrouped { get; init; }
+
     /// <summary>Start a job only while at least this many bytes of memory are available, or null.</summary>
     public long? MinimumFreeMemory { get; init; }
 

@@ -315,7 +315,7 @@ public sealed class BatchRunner : IDisposable
             var observer = _runner._observer;
             Action<string, bool>? onLine = _options.LineBuffer ? (line, isStderr) => observer.JobOutputLine(job, pending.Sequence, line, isStderr) : null;
             var request = new JobAttempt(job, job.CommandForSlot?.Invoke(slot) ?? job.CommandLine, pending.Sequence, slot, attempt,
-                _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token, timeLimit);
+                _options.StopGracePeriod, _options.KillJobsIfRunnerDies, onLine, _runner._killNow.Token, timeLimit, _options.Ungrouped);
             Record(ref _observerBroken, () => observer.JobStarted(job, pending.Sequence, slot, attempt));
             var backend = _runner._backend;
             var reports = _runner._reports.Writer;

@@ -31,6 +31,7 @@ public interface IJobBackend
 /// <param name="OnLine">When set, called with each line of output as it comes (true for stderr), instead of collecting it.</param>
 /// <param name="KillNow">Cancelled to end the job at once with SIGKILL, even during its grace period.</param>
 /// <param name="TimeLimit">The job's fixed time limit (its own, else the batch's), or null; see <see cref="IJobBackend.EnforcesTimeLimits"/>.</param>
+/// <param name="Uncaptured">True to let the job write straight to the runner's own stdout and stderr (<see cref="BatchOptions.Ungrouped"/>); the result then carries no output.</param>
 public sealed record JobAttempt(
     JobSpec Job,
     string CommandLine,
@@ -41,7 +42,8 @@ public sealed record JobAttempt(
     bool KillIfRunnerDies,
     Action<string, bool>? OnLine,
     CancellationToken KillNow,
-    TimeSpan? TimeLimit = null);
+    TimeSpan? TimeLimit = null,
+    bool Uncaptured = false);
 
 /// <summary>How one attempt ended.</summary>
 /// <param name="Status">The exit status, when the job ran to an exit.</param>

@@ -21,8 +21,8 @@ public sealed class LocalBackend : IJobBackend
     {
         ArgumentNullException.ThrowIfNull(attempt);
         var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
-            .WithStdin(attempt.Job.StandardInput is null ? Stdio.Null : Stdio.Pipe)
-            .WithCapturedOutput()
+            .WithStdin(attempt.Job.StandardInput is null ? Stdio.Null : Stdio.Pipe);
+        spec = (attempt.Uncaptured ? spec.WithStdout(Stdio.Inherit).WithStderr(Stdio.Inherit) : spec.WithCapturedOutput())
             .WithStopGracePeriod(attempt.GracePeriod)
             .WithKillOnParentExit(attempt.KillIfRunnerDies)
             .WithEnvironment("FANOUT_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture))
@@ -50,6 +50,13 @@ public sealed class LocalBackend : IJobBackend
             try
             {
                 var input = attempt.Job.StandardInput ?? default;
+                if (attempt.Uncaptured)
+                {
+                    await WriteInput(child, input, stop).ConfigureAwait(false);
+                    var status = await child.WaitAsync(stop).ConfigureAwait(false);
+                    return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
+                }
+
                 if (attempt.OnLine is { } onLine)
                 {
                     await Task.WhenAll(WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
@@ -66,7 +73,7 @@ public sealed class LocalBackend : IJobBackend
                 using var killNow = attempt.KillNow.Register(() => child.SendSignal(Signal.Kill, entireGroup: true));
                 var status = await child.StopAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 CompletedProcess? rest = null;
-                if (attempt.OnLine is null)
+                if (attempt.OnLine is null && !attempt.Uncaptured)
                 {
                     try
                     {

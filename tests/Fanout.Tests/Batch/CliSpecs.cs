@@ -270,6 +270,23 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Ungrouped_output_reaches_fanouts_stdout_while_the_job_still_runs()
+    {
+        using var cli = new Cli();
+
+        // The job waits for a file the test creates only once it has seen the job's first line.
+        using var run = cli.Spec("-u", "--quiet", "echo started {}; while [ ! -e go ]; do sleep 0.05; done; echo done {}", ":::", "x").Start();
+        await using var lines = run.ReadLinesAsync().GetAsyncEnumerator();
+
+        Assert.True(await lines.MoveNextAsync());
+        Assert.Equal("started x", lines.Current);
+        File.WriteAllText(cli.File("go"), "");
+        Assert.True(await lines.MoveNextAsync());
+        Assert.Equal("done x", lines.Current);
+        Assert.Equal(0, (await run.WaitAsync()).ReturnCode);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Usage_errors_exit_255_with_a_message_naming_the_input()
     {
         using var cli = new Cli();
@@ -284,15 +301,17 @@ public sealed class CliSpecs : ProcessTestBase
         var beyondPerJob = await cli.RunAsync("-N2", "echo", "{3}", ":::", "a", "b");
         var slotTag = await cli.RunAsync("--tagstring", "{%}", "echo", ":::", "a");
         var retryWithoutLog = await cli.RunAsync("--retry-failed");
+        var ungroupedInOrder = await cli.RunAsync("-u", "-k", "echo", ":::", "a");
         var retryWithCommand = await cli.RunAsync("--retry-failed", "--joblog", "j.tsv", "echo", ":::", "a");
 
-        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag, retryWithoutLog, retryWithCommand }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag, retryWithoutLog, retryWithCommand, ungroupedInOrder }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("-N -1", negativePerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--header", perJobWithHeader.StderrText, StringComparison.Ordinal);
         Assert.Contains("only 2 values", beyondPerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--tagstring '{%}'", slotTag.StderrText, StringComparison.Ordinal);
         Assert.Contains("--joblog", retryWithoutLog.StderrText, StringComparison.Ordinal);
         Assert.Contains("give no command", retryWithCommand.StderrText, StringComparison.Ordinal);
+        Assert.Contains("-u (--ungroup)", ungroupedInOrder.StderrText, StringComparison.Ordinal);
         Assert.Contains("--frobnicate", unknown.StderrText, StringComparison.Ordinal);
         Assert.Contains("no-such-file.txt", missingFile.StderrText, StringComparison.Ordinal);
         Assert.Contains("{3}", badPosition.StderrText, StringComparison.Ordinal);
