@@ -34,6 +34,7 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Run again the commands the --joblog shows failed (and never succeeded), read from the job log alone: give no command or input." };
     private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
+    private readonly Option<bool> _verbose = new("--verbose", "-t") { Description = "Print each command line on stderr as its job starts." };
     private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
     private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _workdir = new("--workdir") { Description = "Run the jobs in this directory." };
@@ -80,7 +81,7 @@ internal sealed class RunCommandLine
 
     private Option[] Options =>
     [
-        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _noShell, _env,
+        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _noShell, _env,
         _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
@@ -233,6 +234,7 @@ internal sealed class RunCommandLine
             NullTerminated = parsed.GetValue(_null),
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
+            Verbose = parsed.GetValue(_verbose),
             UseShell = !parsed.GetValue(_noShell),
             Tag = parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null,
             TagString = parsed.GetValue(_tagString) is { } tagString && tagString.Contains("{%", StringComparison.Ordinal)

@@ -36,6 +36,9 @@ internal sealed record RunSettings
 
     public bool DryRun { get; init; }
 
+    /// <summary>-t / --verbose: each command line goes to stderr as its job starts.</summary>
+    public bool Verbose { get; init; }
+
     public bool UseShell { get; init; } = true;
 
     /// <summary>--tag or --tagstring: prefix output lines with a tag and a tab.</summary>

@@ -14,6 +14,12 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
     private readonly SortedDictionary<long, JobResult?> _waiting = [];
     private long _nextInOrder = 1;
 
+    public override void JobStarted(JobSpec job, long sequence, int slot, int attempt)
+    {
+        if (settings.Verbose)
+            WriteErrorLine(job.CommandForSlot?.Invoke(slot) ?? job.CommandLine);
+    }
+
     public override void JobAlreadyDone(JobSpec job, long sequence)
     {
         if (settings.KeepOrder)

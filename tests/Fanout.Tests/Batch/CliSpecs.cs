@@ -270,6 +270,20 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Verbose_prints_each_command_on_stderr_as_GNU_parallel_does()
+    {
+        using var cli = new Cli();
+        string[] words = ["-t", "-j1", "-k", "echo", "{}", "{#}", ":::", "a", "b c", "d'e", "$HOME"];
+
+        var ours = await cli.RunAsync(["--quiet", .. words]);
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, ours.ReturnCode);
+        Assert.Equal(theirs.StderrText, ours.StderrText);
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Ungrouped_output_reaches_fanouts_stdout_while_the_job_still_runs()
     {
         using var cli = new Cli();
