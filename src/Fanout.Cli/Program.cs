@@ -69,7 +69,8 @@ static async Task<int> RunAsync(RunSettings settings)
     // The display reads the runner's progress; the runner reports through the display's lock.
     BatchRunner? observed = null;
     using var progress = new ProgressDisplay(() => observed?.Progress ?? new BatchProgress(0, false, 0, 0, 0, 0, TimeSpan.Zero),
-        Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json, settings.ProgressInterval);
+        // Ungrouped jobs write to the terminal themselves: a bar redrawn under them would garble their lines.
+        Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json || (settings.Batch.Ungrouped && !Console.IsErrorRedirected), settings.ProgressInterval);
     var reporter = new ConsoleReporter(settings, stdout, stderr, progress);
     await using var slurm = settings.Slurm is { } slurmOptions ? new SlurmBackend(slurmOptions) : null;
     using var runner = observed = new BatchRunner(settings.Batch, reporter, slurm);
