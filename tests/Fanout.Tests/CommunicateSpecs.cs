@@ -70,7 +70,8 @@ public sealed class CommunicateSpecs : ProcessTestBase
     [Fact(Timeout = 30_000)]
     public async Task Communicate_again_after_a_timeout_loses_no_byte()
     {
-        await using var child = TestChild.Spec("out", "one", "sleep", "0.6", "out", "two").WithCapturedOutput().Start();
+        // The pause is long enough that even a slow, loaded machine calls Communicate before it ends.
+        await using var child = TestChild.Spec("out", "one", "sleep", "3", "out", "two").WithCapturedOutput().Start();
 
         var first = await Assert.ThrowsAsync<ProcessTimeoutException>(() => child.CommunicateAsync(timeout: TimeSpan.FromMilliseconds(200)));
         var rest = await child.CommunicateAsync();
