@@ -221,7 +221,7 @@ internal static class JobInputs
 
     private static JobSpec Apply(RunSettings settings, JobSpec job)
     {
-        job = job with { UseShell = settings.UseShell };
+        job = job with { UseShell = settings.UseShell, Niceness = settings.Niceness ?? job.Niceness };
         if (settings.WorkingDirectory is not null)
             job = job with { WorkingDirectory = settings.WorkingDirectory };
         if (settings.Environment.Count > 0)

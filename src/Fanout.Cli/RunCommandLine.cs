@@ -35,6 +35,7 @@ internal sealed class RunCommandLine
     private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
     private readonly Option<bool> _verbose = new("--verbose", "-t") { Description = "Print each command line on stderr as its job starts." };
+    private readonly Option<int?> _nice = new("--nice") { Description = "Run the jobs at this lower CPU priority, 0 to 19 (nice -n N), to spare the other users of a shared machine." };
     private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
     private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _workdir = new("--workdir") { Description = "Run the jobs in this directory." };
@@ -81,7 +82,7 @@ internal sealed class RunCommandLine
 
     private Option[] Options =>
     [
-        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _noShell, _env,
+        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _noShell, _env,
         _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
@@ -173,6 +174,8 @@ internal sealed class RunCommandLine
             },
             var other => throw new UsageException($"--backend '{other}': expected local or slurm."),
         };
+        if (slurm is not null && parsed.GetValue(_nice) is not null)
+            throw new UsageException("--nice lowers the priority of jobs run on this machine; on Slurm, ask the scheduler with --sbatch-arg=--nice=N.");
         if (slurm is not null && parsed.GetValue(_jobs) is null)
             batch = batch with { MaxParallel = 10_000 }; // Slurm schedules; -j throttles the arrays when given
         if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", batch.ResultsDirectory is not null) }
@@ -235,6 +238,9 @@ internal sealed class RunCommandLine
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             Verbose = parsed.GetValue(_verbose),
+            Niceness = parsed.GetValue(_nice) is { } nice
+                ? nice is >= 0 and <= 19 ? nice : throw new UsageException($"--nice {nice}: expected 0 (normal) to 19 (the lowest priority).")
+                : null,
             UseShell = !parsed.GetValue(_noShell),
             Tag = parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null,
             TagString = parsed.GetValue(_tagString) is { } tagString && tagString.Contains("{%", StringComparison.Ordinal)

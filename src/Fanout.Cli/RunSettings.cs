@@ -36,6 +36,9 @@ internal sealed record RunSettings
 
     public bool DryRun { get; init; }
 
+    /// <summary>--nice N: the jobs run under nice -n N; null to keep fanout's priority.</summary>
+    public int? Niceness { get; init; }
+
     /// <summary>-t / --verbose: each command line goes to stderr as its job starts.</summary>
     public bool Verbose { get; init; }
 

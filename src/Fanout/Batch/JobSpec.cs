@@ -41,6 +41,12 @@ public sealed record JobSpec
     /// <summary>The text that tags its output lines when output is tagged (GNU parallel's <c>--tagstring</c>); null for its <see cref="Arguments"/>.</summary>
     public string? Tag { get; init; }
 
+    /// <summary>
+    /// How much lower than the runner's its CPU priority is (GNU parallel's <c>--nice</c>, 0 to 19), or
+    /// null to keep the runner's: it runs under <c>nice -n</c>, so everything it starts is nice too.
+    /// </summary>
+    public int? Niceness { get; init; }
+
     /// <summary>The group it belongs to (a sample type in a manifest), or null.</summary>
     public string? Group { get; init; }
 
@@ -81,6 +87,8 @@ public sealed record JobSpec
     {
         var direct = CommandWords.TrySplit(CommandLine, out var words) && words.Count > 0 && (!UseShell || !CommandWords.IsShellBuiltin(words[0]));
         var spec = direct ? new ProcessSpec(words[0], words.Skip(1)) : ProcessSpec.Shell(CommandLine);
+        if (Niceness is { } niceness)
+            spec = new ProcessSpec("nice", ["-n", niceness.ToString(System.Globalization.CultureInfo.InvariantCulture), spec.Program, .. spec.Arguments]);
         if (WorkingDirectory is not null)
             spec = spec.WithWorkingDirectory(WorkingDirectory);
         foreach (var (name, value) in Environment)

@@ -284,6 +284,21 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Nice_lowers_the_priority_of_the_jobs_and_what_they_start()
+    {
+        using var cli = new Cli();
+
+        var normal = await cli.RunAsync("--quiet", "nice; true", ":::", "x");
+        var nice = await cli.RunAsync("--quiet", "--nice", "7", "sh -c nice; true", ":::", "x");
+        var tooNice = await cli.RunAsync("--nice", "20", "true", ":::", "x");
+
+        var baseline = int.Parse(normal.StdoutText.Trim(), CultureInfo.InvariantCulture);
+        Assert.Equal(Math.Min(19, baseline + 7), int.Parse(nice.StdoutText.Trim(), CultureInfo.InvariantCulture));
+        Assert.Equal(255, tooNice.ReturnCode);
+        Assert.Contains("--nice 20", tooNice.StderrText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Ungrouped_output_reaches_fanouts_stdout_while_the_job_still_runs()
     {
         using var cli = new Cli();
