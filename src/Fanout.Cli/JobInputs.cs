@@ -20,8 +20,8 @@ internal static class JobInputs
             return RetryFailed(settings);
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null)
-                throw new UsageException("fanout run: --colsep, --trim, --header, -N, --tagstring and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null || settings.Shuffle)
+                throw new UsageException("fanout run: --colsep, --trim, --header, -N, --tagstring, --shuf and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -110,7 +110,16 @@ internal static class JobInputs
         var tag = TagMaker(settings);
         var named = !settings.Header;
         long sequence = 0;
-        foreach (var sourceValues in input.Arguments())
+        var arguments = input.Arguments();
+        if (settings.Shuffle)
+        {
+            // GNU parallel's --shuf: every job is read, then run in a random order, numbered in that order.
+            var all = arguments.ToArray();
+            Random.Shared.Shuffle(all);
+            arguments = all;
+        }
+
+        foreach (var sourceValues in arguments)
         {
             if (!named)
             {
@@ -171,8 +180,8 @@ internal static class JobInputs
         }
 
         var source = Open();
-        if (settings.Columns is not null || settings.Header)
-            throw new UsageException("fanout run --pipe: --colsep, --trim and --header apply to input values; with --pipe the blocks go to the jobs' stdin as they are.");
+        if (settings.Columns is not null || settings.Header || settings.Shuffle)
+            throw new UsageException("fanout run --pipe: --colsep, --trim, --header and --shuf apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order.");
 
         CommandTemplate template;
         try

@@ -36,6 +36,9 @@ internal sealed record RunSettings
 
     public bool DryRun { get; init; }
 
+    /// <summary>--shuf: the jobs run in a random order.</summary>
+    public bool Shuffle { get; init; }
+
     /// <summary>--nice N: the jobs run under nice -n N; null to keep fanout's priority.</summary>
     public int? Niceness { get; init; }
 

@@ -284,6 +284,21 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Shuf_runs_every_job_once_in_a_random_order_numbered_as_they_run()
+    {
+        using var cli = new Cli();
+        var values = Enumerable.Range(1, 40).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+        var result = await cli.RunAsync(["--quiet", "--shuf", "-k", "-j1", "echo", "{#}", "{}", ":::", .. values]);
+
+        var lines = result.StdoutText.TrimEnd('\n').Split('\n').Select(l => l.Split(' ')).ToList();
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal(values, lines.Select(l => l[0]));                     // numbered in run order
+        Assert.Equal(values, lines.Select(l => l[1]).Order(StringComparer.Ordinal).OrderBy(v => v.Length)); // each value once
+        Assert.NotEqual(values, lines.Select(l => l[1]));                  // 1 chance in 40! of failing
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Nice_lowers_the_priority_of_the_jobs_and_what_they_start()
     {
         using var cli = new Cli();
