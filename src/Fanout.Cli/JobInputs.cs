@@ -179,7 +179,6 @@ internal static class JobInputs
             }
         }
 
-        var source = Open();
         if (settings.Columns is not null || settings.Header || settings.Shuffle)
             throw new UsageException("fanout run --pipe: --colsep, --trim, --header and --shuf apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order.");
 
@@ -193,6 +192,8 @@ internal static class JobInputs
             throw new UsageException("fanout run: " + e.Message);
         }
 
+        // Opened here, once every usage check has passed, so that a missing file is a usage error too.
+        var source = Open();
         return Expand();
 
         IEnumerable<JobSpec> Expand()

@@ -50,17 +50,13 @@ public sealed class LocalBackend : IJobBackend
             try
             {
                 var input = attempt.Job.StandardInput ?? default;
-                if (attempt.Uncaptured)
+                if (attempt.Uncaptured || attempt.OnLine is not null)
                 {
-                    await WriteInput(child, input, stop).ConfigureAwait(false);
-                    var status = await child.WaitAsync(stop).ConfigureAwait(false);
-                    return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
-                }
-
-                if (attempt.OnLine is { } onLine)
-                {
-                    await Task.WhenAll(WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
-                        ForwardLines(child.StandardError!, line => onLine(line, true), stop)).ConfigureAwait(false);
+                    // Output goes elsewhere as it comes (straight to our stdout, or line by line): the result carries none.
+                    await Task.WhenAll(attempt.Uncaptured || attempt.OnLine is not { } onLine
+                        ? [WriteInput(child, input, stop)]
+                        : [WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
+                            ForwardLines(child.StandardError!, line => onLine(line, true), stop)]).ConfigureAwait(false);
                     var status = await child.WaitAsync(stop).ConfigureAwait(false);
                     return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
                 }
