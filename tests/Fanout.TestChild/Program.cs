@@ -13,6 +13,7 @@ const string Usage = """
       pid               write 'pid PGID SID' (its pid, process group and session)
       ppid              write the parent's pid
       fds               write each open descriptor above 2 and what it refers to, one a line
+      spawn-fds         start this program with 'fds' through Fanout and write what it wrote
       sleep SECONDS     sleep
       exit N            exit with code N
       signal N          kill itself with signal N
@@ -61,6 +62,9 @@ for (var i = 0; i < steps.Length; i++)
         case "fds":
             foreach (var link in Directory.GetFiles("/proc/self/fd").Select(f => (Fd: int.Parse(Path.GetFileName(f)), Path: f)).Where(l => l.Fd > 2).OrderBy(l => l.Fd))
                 Write(stdout, $"{link.Fd} {Target(link.Path)}\n");
+            break;
+        case "spawn-fds":
+            Write(stdout, new ProcessSpec(Environment.ProcessPath!, "fds").WithCapturedOutput().Run(check: true).StdoutText);
             break;
         case "sleep":
             Thread.Sleep(TimeSpan.FromSeconds(double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture)));

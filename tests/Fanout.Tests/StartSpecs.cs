@@ -225,6 +225,50 @@ public sealed class StartSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Descriptors_a_process_inherited_without_close_on_exec_do_not_reach_its_children()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            // The shell opens 9 without close-on-exec and becomes the test child, which inherits it and starts a grandchild.
+            var result = await ProcessSpec.Shell($"exec 9<'{file}'; exec '{TestChild.Path}' fds out --- spawn-fds").WithCapturedOutput().RunAsync(check: true);
+
+            var parts = result.StdoutText.Split("---\n");
+            Assert.Contains($"9 {file}\n", parts[0], StringComparison.Ordinal);
+            Assert.DoesNotContain(file, parts[1], StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task A_handle_without_close_on_exec_given_as_a_stream_reaches_the_child_only_as_that_stream()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            string listed;
+            long fd;
+            using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
+            {
+                Assert.Equal(0, Fanout.Interop.Libc.fcntl(handle, Fanout.Interop.Libc.F_SETFD, 0));
+                fd = handle.DangerousGetHandle();
+                listed = (await TestChild.Spec("fds").WithStdin(Stdio.FromHandle(handle)).WithCapturedOutput().RunAsync(check: true)).StdoutText;
+            }
+
+            Assert.Contains(" pipe:", listed, StringComparison.Ordinal); // the runtime's own, so the listing did run
+            // The child's runtime may hold a copy of its stdin under a number of its own; the parent's number must not be there.
+            Assert.DoesNotContain($"{fd} {file}", listed, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Signals_ignored_by_dotnet_are_restored_to_default_in_the_child()
     {
         // .NET ignores SIGPIPE; an ignored signal survives exec unless the spawn resets it.

@@ -19,6 +19,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int fcntl(SafeHandle fd, int cmd, int arg);
 
+    [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
+    internal static partial int fcntl(int fd, int cmd, int arg);
+
     [LibraryImport(Name, EntryPoint = "close", SetLastError = true)]
     internal static partial int close(int fd);
 }

@@ -13,6 +13,7 @@ internal static partial class Libc
 
     internal const int EINTR = 4;
     internal const int ECHILD = 10;
+    internal const int EBADF = 9;
     internal const int EAGAIN = 11;
     internal const int ENOENT = 2;
     internal const int ESRCH = 3;

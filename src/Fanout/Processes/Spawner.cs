@@ -8,7 +8,7 @@ namespace Fanout;
 /// Starts a program with <c>posix_spawn</c> (glibc uses <c>clone(CLONE_VM|CLONE_VFORK)</c>, so the
 /// cost does not grow with our heap) and reports exec failures as errno from the call itself.
 /// The child gets exactly the descriptors named here on 0, 1 and 2 (and any passed ones on 3, 4, …); everything else we hold is
-/// close-on-exec. Signal dispositions and the mask are reset, because .NET ignores SIGPIPE and an
+/// close-on-exec (see <see cref="CloseStrays"/>). Signal dispositions and the mask are reset, because .NET ignores SIGPIPE and an
 /// ignored signal survives exec.
 /// </summary>
 internal static unsafe class Spawner
@@ -63,7 +63,7 @@ internal static unsafe class Spawner
             var passedCount = passed?.Count ?? 0;
             for (var i = 0; i < passedCount; i++)
                 Check(Libc.posix_spawn_file_actions_adddup2(fileActions, passed![i], 3 + i), "posix_spawn_file_actions_adddup2");
-            AddCloseFrom(fileActions, 3 + passedCount);
+            CloseStrays(fileActions, 3 + passedCount, stdin, stdout, stderr, passed);
             if (strings.WorkingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
 
@@ -148,25 +148,52 @@ internal static unsafe class Spawner
         return attr;
     }
 
-    private static bool s_closeFromMissing;
+    /// <summary>
+    /// Descriptors above 2 that this process inherited without close-on-exec, found at the first
+    /// spawn. Everything .NET and Fanout open is close-on-exec, so usually there are none.
+    /// </summary>
+    private static readonly int[] InheritedStrays = FindInheritedStrays();
 
     /// <summary>
-    /// Closes every descriptor from <paramref name="first"/> (3 unless extra ones are passed) in the child. Ours are close-on-exec already, but this
-    /// process may have inherited descriptors without that flag, and Python's close_fds=True
-    /// taught everyone to expect a clean child. Needs glibc 2.34; older ones skip it.
+    /// Closes in the child what close-on-exec would not: the descriptors this process inherited
+    /// without the flag (Python's close_fds=True taught everyone to expect a clean child) and the
+    /// sources of the child's 0, 1, 2 and passed descriptors (a caller's handle may lack the flag).
+    /// Everything else is left to exec's own close-on-exec, which runs after the kernel has let
+    /// the waiting parent go: closing all from 3 up before exec (closefrom) would make every spawn
+    /// cost the parent time in proportion to the descriptors it holds, 2 per running child with
+    /// captured output, so starting the n-th of many children would slow down with n. A descriptor
+    /// that native code opens later without close-on-exec is inherited, as it would be by any exec.
     /// </summary>
-    private static void AddCloseFrom(void* fileActions, int first)
+    private static void CloseStrays(void* fileActions, int first, ChildFd stdin, ChildFd stdout, ChildFd stderr, IReadOnlyList<int>? passed)
     {
-        if (s_closeFromMissing)
-            return;
-        try
+        foreach (var fd in InheritedStrays)
+            AddClose(fileActions, fd, first);
+        AddClose(fileActions, stdin.Source, first);
+        AddClose(fileActions, stdout.Source, first);
+        AddClose(fileActions, stderr.Source, first);
+        for (var i = 0; i < (passed?.Count ?? 0); i++)
+            AddClose(fileActions, passed![i], first);
+    }
+
+    private static void AddClose(void* fileActions, int fd, int first)
+    {
+        // Below first are the child's own 0, 1, 2 and passed descriptors, set by dup2 before this.
+        // glibc refuses a descriptor at or above RLIMIT_NOFILE (lowered since it was opened): exec's close-on-exec is all there is then.
+        if (fd >= first && Libc.posix_spawn_file_actions_addclose(fileActions, fd) is var rc and not 0 and not Libc.EBADF)
+            throw Errno.Exception(rc, "posix_spawn_file_actions_addclose");
+    }
+
+    private static int[] FindInheritedStrays()
+    {
+        List<int> strays = [];
+        foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
         {
-            Check(Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, first), "posix_spawn_file_actions_addclosefrom_np");
+            // The enumeration's own descriptor is close-on-exec and gone by the time it is used.
+            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd > 2 && Libc.fcntl(fd, Libc.F_GETFD, 0) is var flags && flags >= 0 && (flags & Libc.FD_CLOEXEC) == 0)
+                strays.Add(fd);
         }
-        catch (EntryPointNotFoundException)
-        {
-            s_closeFromMissing = true;
-        }
+
+        return [.. strays];
     }
 
     private static void AddFd(void* fileActions, ChildFd fd, int target)
