@@ -20,8 +20,8 @@ internal static class JobInputs
             return RetryFailed(settings);
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null || settings.Shuffle)
-                throw new UsageException("fanout run: --colsep, --trim, --header, -N, --tagstring, --shuf and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null || settings.Shuffle || settings.Packing is not null)
+                throw new UsageException("fanout run: --colsep, --trim, --header, -N, -m, -X, --xargs, --tagstring, --shuf and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -34,6 +34,7 @@ internal static class JobInputs
 
         TemplateInput input;
         CommandTemplate template;
+        CommandLinePacker? packer = null;
         try
         {
             var terminator = settings.NullTerminated ? '\0' : '\n';
@@ -55,7 +56,9 @@ internal static class JobInputs
                 input = input.WithHeaders();
             }
 
-            if (settings.ArgumentsPerJob is { } perJob)
+            if (settings.Packing is not null && (settings.Header || settings.Columns is not null))
+                throw new UsageException($"fanout run: {settings.Packing.Option} packs whole input arguments into each job; it cannot be combined with --header, --colsep or --trim, which name or split the values of one argument.");
+            if (settings.ArgumentsPerJob is { } perJob && settings.Packing is null)
             {
                 if (settings.Header)
                     throw new UsageException("fanout run: -N (or --max-args) and --header cannot be combined: a job of several rows has no single name per column. Use {1}, {2}… instead of the names.");
@@ -76,13 +79,18 @@ internal static class JobInputs
 
             if (settings.ContextReplacement)
                 template = template.WithContextReplacement();
+            if (settings.Packing is { } packing)
+            {
+                var tag = settings.TagString ?? (settings.Tag ? "{}" : null);
+                packer = new CommandLinePacker(template, packing.JobSlots, packing.Spread, packing.MaxLength, settings.ArgumentsPerJob, tag is null ? null : [tag]);
+            }
         }
         catch (TemplateException e)
         {
             throw new UsageException("fanout run: " + e.Message);
         }
 
-        return Expand(settings, input, template);
+        return Expand(settings, input, template, packer);
     }
 
     /// <summary>--tagstring: makes a job's tag from its values and sequence number, values inserted bare; null without it.</summary>
@@ -104,13 +112,13 @@ internal static class JobInputs
         return tag.AppendsArguments ? (_, _) => text : (values, sequence) => tag.Render(values, sequence, 0);
     }
 
-    private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template)
+    private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template, CommandLinePacker? packer)
     {
         var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
         var tag = TagMaker(settings);
         var named = !settings.Header;
         long sequence = 0;
-        var arguments = input.Arguments();
+        var arguments = packer?.Pack(input.Arguments()) ?? input.Arguments();
         if (settings.Shuffle)
         {
             // GNU parallel's --shuf: every job is read, then run in a random order, numbered in that order.

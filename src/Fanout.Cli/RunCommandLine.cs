@@ -54,6 +54,10 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
     private readonly Option<int?> _argumentsPerJob = new("-N") { Description = "Give each job N input arguments (N values of every source) instead of one: {1}…{n} number them on, a word holding {} is repeated for each (x{}y: xay xby), the last job may get fewer. -N 0 runs a job per argument without inserting it." };
     private readonly Option<int?> _maxArgs = new("--max-args", "-n") { Description = "At most N input arguments per job, as -N, but {} inserts them all inside one word (x{}y: xa by)." };
+    private readonly Option<bool> _multiple = new("-m") { Description = "Give each job as many input arguments as fit on its command line (as xargs does), {} inserting them all; the arguments left when the input ends are spread evenly over the job slots." };
+    private readonly Option<bool> _contextMultiple = new("-X") { Description = "As -m, but a word holding {} is repeated for each value (x{}y: xay xby)." };
+    private readonly Option<bool> _xargs = new("--xargs") { Description = "As -m, without spreading the last arguments over the job slots." };
+    private readonly Option<int?> _maxChars = new("--max-chars", "-s") { Description = "With -m, -X or --xargs: the longest command line in bytes, as GNU parallel estimates it (its cuts fall in the same places). Default and most: 63664." };
     private readonly Option<bool> _pipe = new("--pipe") { Description = "Cut standard input into blocks of whole records (lines) and give each job one block on its stdin; the command is run as given, {#} and {%} filled in." };
     private readonly Option<bool> _pipePart = new("--pipepart") { Description = "As --pipe, reading the file given with -a instead of standard input (GNU parallel's name; the blocks are cut as --pipe cuts them)." };
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
@@ -84,7 +88,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -208,6 +212,7 @@ internal sealed class RunCommandLine
             throw new UsageException($"-N {perJob}: must be 0 or more input arguments per job.");
 
         var blocks = ReadBlocks(parsed, perJob);
+        var packing = ReadPacking(parsed, perJob, blocks is not null, batch.MaxParallel);
         if (blocks is not null)
         {
             if (batch.Resume != ResumeMode.None)
@@ -223,7 +228,9 @@ internal sealed class RunCommandLine
             RetryFailed = retryFailed,
             Blocks = blocks,
             ArgumentsPerJob = blocks is null ? perJob : null,
-            ContextReplacement = blocks is null && parsed.GetValue(_argumentsPerJob) is not null,
+            Packing = packing,
+            // As GNU parallel: -N and -X repeat a word holding {} per value; -n, -m and --xargs do not.
+            ContextReplacement = blocks is null && (parsed.GetValue(_argumentsPerJob) is not null || parsed.GetValue(_contextMultiple)),
             Batch = batch,
             CommandWords = commandWords,
             ArgumentFile = parsed.GetValue(_argFile),
@@ -255,6 +262,35 @@ internal sealed class RunCommandLine
             Environment = environment,
             Slurm = slurm,
         };
+    }
+
+    /// <summary>-m, -X, --xargs and -s; null without any of the first three (-s is then refused).</summary>
+    private ArgumentPacking? ReadPacking(ParseResult parsed, int? perJob, bool pipe, int jobSlots)
+    {
+        var (multiple, inContext, xargs) = (parsed.GetValue(_multiple), parsed.GetValue(_contextMultiple), parsed.GetValue(_xargs));
+        var maxChars = parsed.GetValue(_maxChars);
+        if (!multiple && !inContext && !xargs)
+        {
+            return maxChars is null ? null
+                : throw new UsageException($"-s {maxChars} limits the command lines that -m, -X or --xargs pack; give one of them too.");
+        }
+
+        var name = inContext ? "-X" : multiple ? "-m" : "--xargs";
+        if (pipe)
+            throw new UsageException($"{name} packs input arguments into command lines; with --pipe the input goes to the jobs' stdin instead. Give one of them.");
+        if (perJob == 0)
+            throw new UsageException($"-N 0 gives every job no argument at all; {name} gives it as many as fit. Give one of them.");
+        var maxLength = maxChars ?? CommandLinePacker.DefaultMaxLength;
+        if (maxLength < 1)
+            throw new UsageException($"-s {maxLength}: expected a positive number of bytes.");
+        if (maxLength > CommandLinePacker.DefaultMaxLength)
+        {
+            // As GNU parallel: a warning, and its own limit.
+            Console.Error.WriteLine($"fanout run: warning: -s {maxLength} is more than the most, {CommandLinePacker.DefaultMaxLength}; using {CommandLinePacker.DefaultMaxLength}.");
+            maxLength = CommandLinePacker.DefaultMaxLength;
+        }
+
+        return new ArgumentPacking(name, Spread: multiple || inContext, maxLength, jobSlots);
     }
 
     /// <summary>--pipe and its options; null without --pipe (whose options are then refused).</summary>

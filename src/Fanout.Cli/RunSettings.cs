@@ -29,7 +29,10 @@ internal sealed record RunSettings
     /// <summary>-N / --max-args: input arguments per job; null for one each.</summary>
     public int? ArgumentsPerJob { get; init; }
 
-    /// <summary>-N (not -n): a template word holding {} is repeated for each value, as GNU parallel does.</summary>
+    /// <summary>-m, -X or --xargs: each job gets as many input arguments as fit on its command line; null without.</summary>
+    public ArgumentPacking? Packing { get; init; }
+
+    /// <summary>-N (not -n) or -X: a template word holding {} is repeated for each value, as GNU parallel does.</summary>
     public bool ContextReplacement { get; init; }
 
     public bool KeepOrder { get; init; }

@@ -91,6 +91,21 @@ internal static class GnuParallel
         return lines;
     }
 
+    /// <summary>What Fanout would run with -m (<paramref name="inContext"/> false) or -X (true), or --xargs (<paramref name="spread"/> false).</summary>
+    internal static List<string> FanoutPackedDryRun(IReadOnlyList<string> words, bool inContext, bool spread, int jobSlots, int maxLength, int? maxArguments)
+    {
+        var input = TemplateInput.Parse(words);
+        var template = CommandTemplate.Parse(input.CommandWords);
+        if (inContext)
+            template = template.WithContextReplacement();
+        var packer = new CommandLinePacker(template, jobSlots, spread, maxLength, maxArguments);
+        var lines = new List<string>();
+        long sequence = 0;
+        foreach (var values in packer.Pack(input.Arguments()))
+            lines.Add(template.Render(values, ++sequence, slot: 1) + "\n");
+        return lines;
+    }
+
     /// <summary>Fails at the first job whose command line differs, showing both.</summary>
     internal static void AssertSameLines(string gnu, IReadOnlyList<string> fanout, string context)
     {

@@ -73,6 +73,15 @@ public sealed class CommandTemplate
     /// <summary>The template words as given.</summary>
     public IReadOnlyList<string> Words { get; }
 
+    /// <summary>The literal text and replacement strings of the template, in order (words joined by single spaces).</summary>
+    internal IReadOnlyList<TemplatePart> Parts => _parts;
+
+    /// <summary>True after <see cref="WithContextReplacement"/>: a word holding <c>{}</c> is repeated per value.</summary>
+    internal bool ReplacesInContext => _contextWords is not null;
+
+    /// <summary>True when a replacement string names one input value by position (<c>{2}</c>, <c>{-1}</c>, <c>{name}</c>).</summary>
+    internal bool UsesPositions => _parts.Any(p => p.Literal is null && p.Replacement.Position != 0);
+
     /// <summary>
     /// True when the template has no replacement string, so each job's values are appended to it
     /// (separated by spaces), as GNU parallel does.
