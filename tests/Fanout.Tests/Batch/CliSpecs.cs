@@ -19,6 +19,9 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "-n2", "-C,", "echo", "{}", "{3}", ":::", "a,b", "c,d", "e,f" },
         new[] { "--tagstring", "it's {1}/{2.} #{#}", "echo", "hi", ":::", "a b", "c;d", ":::", "x.y" },
         new[] { "--tagstring", "plain", "echo", ":::", "a" },
+        new[] { "-j3", "-m", "echo", ":::", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" },
+        new[] { "-j2", "-X", "-s", "30", "echo", "[{}]", "{#}", ":::", "a b", "c;d", "e", "f", "g", "h", "i", "j" },
+        new[] { "-j2", "--xargs", "-s", "16", "--tag", "printf", "%s,", ":::", "1", "2", "3", "4", "5", "6", "7" },
     };
 
     [Theory(Timeout = 60_000)]
@@ -72,6 +75,27 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Contains("exited with code 5", result.StderrText, StringComparison.Ordinal);
         Assert.Contains("| final words", result.StderrText, StringComparison.Ordinal);
         Assert.Contains("1 jobs: 0 succeeded, 1 failed", result.StderrText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Packing_arguments_into_lines_refuses_what_it_cannot_do_and_stops_at_a_value_too_long()
+    {
+        using var cli = new Cli();
+
+        var limitAlone = await cli.RunAsync("-s", "100", "echo", ":::", "a");
+        var positional = await cli.RunAsync("-m", "echo", "{1}", ":::", "a", "b");
+        var withPipe = await cli.RunWithInputAsync("a\n", "--pipe", "-X", "cat");
+        var tooLong = await cli.RunAsync("-k", "--quiet", "-m", "-s", "12", "echo", ":::", "ab", "abcdefghijkl", "c");
+        var overTheMost = await cli.RunAsync("-k", "--quiet", "--xargs", "-s", "100000", "echo", ":::", "a", "b");
+
+        Assert.All(new[] { limitAlone, positional, withPipe, tooLong }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("-s 100 limits", limitAlone.StderrText, StringComparison.Ordinal);
+        Assert.Contains("'{1}'", positional.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--pipe", withPipe.StderrText, StringComparison.Ordinal);
+        Assert.Contains("Input argument 2 ('abcdefghijkl')", tooLong.StderrText, StringComparison.Ordinal);
+        Assert.Equal(0, overTheMost.ReturnCode);
+        Assert.Equal("a b\n", overTheMost.StdoutText);
+        Assert.Contains("using 63664", overTheMost.StderrText, StringComparison.Ordinal);
     }
 
     public static TheoryData<string[]> HaltCases => new()
