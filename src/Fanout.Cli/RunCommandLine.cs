@@ -313,7 +313,7 @@ internal sealed class RunCommandLine
         var blocks = new InputBlocks();
         if (block is not null)
         {
-            if (!Sizes.TryParse(block, out var bytes) || bytes < 1 || bytes > 1 << 30)
+            if (!Sizes.TryParseAsGnuParallel(block, out var bytes) || bytes < 1 || bytes > 1 << 30)
                 throw new UsageException($"--block '{block}': expected a size from 1 byte to 1G, such as 64K or 10M.");
             blocks = blocks with { BlockSize = (int)bytes };
         }
@@ -373,7 +373,7 @@ internal sealed class RunCommandLine
         value >= 0 && double.IsFinite(value) ? TimeSpan.FromSeconds(value) : throw new UsageException($"{option} {value}: must be a number of seconds, 0 or more.");
 
     private static long Size(string text, string option) =>
-        Sizes.TryParse(text, out var bytes) ? bytes : throw new UsageException($"{option} '{text}': expected a size such as 512M or 2G.");
+        Sizes.TryParseAsGnuParallel(text, out var bytes) ? bytes : throw new UsageException($"{option} '{text}': expected a size such as 512M or 2G (K, M, G: powers of 1024; k, m, g: of 1000).");
 
     private static T Parse<T>(Func<T> parse)
     {

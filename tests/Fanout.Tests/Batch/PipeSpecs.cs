@@ -26,6 +26,9 @@ public sealed class PipeSpecs : ProcessTestBase
         { ["-N", "7"] },
         { ["-L", "2", "-N", "5"] },
         { ["--recend", "a", "-N", "3"] },
+        { ["--block", "1k"] },
+        { ["--block", "1K"] },
+        { ["--block", "0.5ki"] },
     };
 
     [Theory(Timeout = 60_000)]
