@@ -65,7 +65,7 @@ internal static class JobInputs
                 input = input.WithArgumentsPerJob(perJob);
             }
 
-            template = CommandTemplate.Parse(input.CommandWords);
+            template = CommandTemplate.Parse(input.CommandWords, null, settings.Plus);
             if (settings.Columns is { SplitsColumns: true } || settings.Header)
             {
                 template = template.WithMissingPositionsEmpty(); // a line has as many values as columns
@@ -93,39 +93,49 @@ internal static class JobInputs
         return Expand(settings, input, template, packer);
     }
 
-    /// <summary>--tagstring: makes a job's tag from its values and sequence number, values inserted bare; null without it.</summary>
-    private static Func<IReadOnlyList<string>, long, string>? TagMaker(RunSettings settings)
+    /// <summary>--tagstring as a template that inserts values unquoted; null without it.</summary>
+    private static CommandTemplate? TagTemplate(RunSettings settings)
     {
         if (settings.TagString is not { } text)
             return null;
-        CommandTemplate tag;
         try
         {
-            tag = CommandTemplate.Parse([text]).WithoutQuoting().WithMissingPositionsEmpty();
+            return CommandTemplate.Parse([text], null, settings.Plus).WithoutQuoting().WithMissingPositionsEmpty();
         }
         catch (TemplateException e)
         {
             throw new UsageException("fanout run --tagstring: " + e.Message);
         }
-
-        // Text without a replacement string is the tag as it is: nothing is appended to it.
-        return tag.AppendsArguments ? (_, _) => text : (values, sequence) => tag.Render(values, sequence, 0);
     }
+
+    /// <summary>Makes a job's tag from its values and sequence number; null without --tagstring.</summary>
+    private static Func<IReadOnlyList<string>, long, string>? TagMaker(CommandTemplate? tag) =>
+        tag is null ? null
+        // Text without a replacement string is the tag as it is: nothing is appended to it.
+        : tag.AppendsArguments ? (_, _) => tag.ToString()
+        : (values, sequence) => tag.Render(values, sequence, 0);
 
     private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template, CommandLinePacker? packer)
     {
-        var slotDependent = input.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
-        var tag = TagMaker(settings);
+        var slotDependent = template.UsesSlot;
+        var tagTemplate = TagTemplate(settings);
         var named = !settings.Header;
         long sequence = 0;
+        long? total = null;
         var arguments = packer?.Pack(input.Arguments()) ?? input.Arguments();
-        if (settings.Shuffle)
+        if (settings.Shuffle || template.UsesTotalJobs || tagTemplate?.UsesTotalJobs == true)
         {
-            // GNU parallel's --shuf: every job is read, then run in a random order, numbered in that order.
+            // GNU parallel's --shuf and {##}: every job is read first; --shuf then runs them in a random order, numbered in that order.
             var all = arguments.ToArray();
-            Random.Shared.Shuffle(all);
+            if (settings.Shuffle)
+                Random.Shared.Shuffle(all);
             arguments = all;
+            total = all.Length;
         }
+
+        var slots = settings.Batch.MaxParallel;
+        template = template.WithJobCounts(total, slots);
+        var tag = TagMaker(tagTemplate?.WithJobCounts(total, slots));
 
         foreach (var sourceValues in arguments)
         {
@@ -134,7 +144,7 @@ internal static class JobInputs
                 // Every source has read its header by the first job: the template can know the names now.
                 var headers = input.Headers.Select(h => h ?? "").ToList();
                 var names = settings.Columns?.Apply(headers) ?? headers;
-                template = CommandTemplate.Parse(input.CommandWords, names).WithMissingPositionsEmpty();
+                template = CommandTemplate.Parse(input.CommandWords, names, settings.Plus).WithMissingPositionsEmpty().WithJobCounts(total, slots);
                 named = true;
             }
 
@@ -193,12 +203,15 @@ internal static class JobInputs
         CommandTemplate template;
         try
         {
-            template = CommandTemplate.Parse(settings.CommandWords).WithMissingPositionsEmpty();
+            template = CommandTemplate.Parse(settings.CommandWords, null, settings.Plus).WithMissingPositionsEmpty().WithJobCounts(null, settings.Batch.MaxParallel);
         }
         catch (TemplateException e)
         {
             throw new UsageException("fanout run: " + e.Message);
         }
+
+        if (template.UsesTotalJobs || TagTemplate(settings)?.UsesTotalJobs == true)
+            throw new UsageException("fanout run --pipe: {##} and {0#} need the number of jobs, which is known only once all of standard input has been cut into blocks; use {#}.");
 
         // Opened here, once every usage check has passed, so that a missing file is a usage error too.
         var source = Open();
@@ -206,8 +219,8 @@ internal static class JobInputs
 
         IEnumerable<JobSpec> Expand()
         {
-            var slotDependent = settings.CommandWords.Any(w => w.Contains("{%", StringComparison.Ordinal));
-            var tag = TagMaker(settings);
+            var slotDependent = template.UsesSlot;
+            var tag = TagMaker(TagTemplate(settings)?.WithJobCounts(null, settings.Batch.MaxParallel));
             long sequence = 0;
             using var input = source;
             long sinceCollection = 0;

@@ -58,6 +58,7 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _contextMultiple = new("-X") { Description = "As -m, but a word holding {} is repeated for each value (x{}y: xay xby)." };
     private readonly Option<bool> _xargs = new("--xargs") { Description = "As -m, without spreading the last arguments over the job slots." };
     private readonly Option<int?> _maxChars = new("--max-chars", "-s") { Description = "With -m, -X or --xargs: the longest command line in bytes, as GNU parallel estimates it (its cuts fall in the same places). Default and most: 63664." };
+    private readonly Option<bool> _plus = new("--plus") { Description = "GNU parallel's extra replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...} (and {n..} for source n), {##} the number of jobs, {0#} and {0%} zero-padded." };
     private readonly Option<bool> _pipe = new("--pipe") { Description = "Cut standard input into blocks of whole records (lines) and give each job one block on its stdin; the command is run as given, {#} and {%} filled in." };
     private readonly Option<bool> _pipePart = new("--pipepart") { Description = "As --pipe, reading the file given with -a instead of standard input (GNU parallel's name; the blocks are cut as --pipe cuts them)." };
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
@@ -88,7 +89,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -243,6 +244,7 @@ internal sealed class RunCommandLine
                 var other => throw new UsageException($"--header '{other}': Fanout takes ':' (the first line of each input names its columns); a GNU parallel header regular expression is not supported."),
             },
             NullTerminated = parsed.GetValue(_null),
+            Plus = parsed.GetValue(_plus),
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             Verbose = parsed.GetValue(_verbose),
@@ -252,7 +254,7 @@ internal sealed class RunCommandLine
                 : null,
             UseShell = !parsed.GetValue(_noShell),
             Tag = parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null,
-            TagString = parsed.GetValue(_tagString) is { } tagString && tagString.Contains("{%", StringComparison.Ordinal)
+            TagString = parsed.GetValue(_tagString) is { } tagString && (tagString.Contains("{%", StringComparison.Ordinal) || (parsed.GetValue(_plus) && tagString.Contains("{0%}", StringComparison.Ordinal)))
                 ? throw new UsageException($"--tagstring '{tagString}': {{%}} (the job slot) is not known when the tag is made; use {{#}} or the values.")
                 : parsed.GetValue(_tagString),
             Json = parsed.GetValue(_json),

@@ -17,6 +17,9 @@ internal sealed record RunSettings
     /// <summary>--header :: the first value of every input source names its columns.</summary>
     public bool Header { get; init; }
 
+    /// <summary>--plus: GNU parallel's extra replacement strings ({..}, {+/}, {##}…).</summary>
+    public bool Plus { get; init; }
+
     /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
     public bool NullTerminated { get; init; }
 

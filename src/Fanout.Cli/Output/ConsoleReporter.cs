@@ -182,7 +182,10 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
         stream.Flush();
     }
 
-    private string Tag(JobSpec job) =>
+    private string Tag(JobSpec job) => TagPrefix(settings, job);
+
+    /// <summary>What --tag or --tagstring puts before each of a job's lines: the tag and a tab; nothing without them.</summary>
+    internal static string TagPrefix(RunSettings settings, JobSpec job) =>
         !settings.Tag ? "" : (job.Tag ?? string.Join(' ', job.Arguments.IsEmpty ? [job.Id] : job.Arguments.AsEnumerable())) + "\t";
 
     private void WriteErrorLine(string line)

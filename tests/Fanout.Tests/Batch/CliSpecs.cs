@@ -22,6 +22,7 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "-j3", "-m", "echo", ":::", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" },
         new[] { "-j2", "-X", "-s", "30", "echo", "[{}]", "{#}", ":::", "a b", "c;d", "e", "f", "g", "h", "i", "j" },
         new[] { "-j2", "--xargs", "-s", "16", "--tag", "printf", "%s,", ":::", "1", "2", "3", "4", "5", "6", "7" },
+        new[] { "--plus", "--tagstring", "{0#}", "echo", "{#}/{##}", "{..}", "{+.}", "{/...}", ":::", "a.b.c", "d/e.f.g.h", "i", "j.k", "l", "m", "n", "o", "p", "q", "r.s.t" },
     };
 
     [Theory(Timeout = 60_000)]
@@ -87,8 +88,10 @@ public sealed class CliSpecs : ProcessTestBase
         var withPipe = await cli.RunWithInputAsync("a\n", "--pipe", "-X", "cat");
         var tooLong = await cli.RunAsync("-k", "--quiet", "-m", "-s", "12", "echo", ":::", "ab", "abcdefghijkl", "c");
         var overTheMost = await cli.RunAsync("-k", "--quiet", "--xargs", "-s", "100000", "echo", ":::", "a", "b");
+        var totalOfBlocks = await cli.RunWithInputAsync("a\n", "--plus", "--pipe", "echo", "{##}");
 
-        Assert.All(new[] { limitAlone, positional, withPipe, tooLong }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { limitAlone, positional, withPipe, tooLong, totalOfBlocks }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("{##}", totalOfBlocks.StderrText, StringComparison.Ordinal);
         Assert.Contains("-s 100 limits", limitAlone.StderrText, StringComparison.Ordinal);
         Assert.Contains("'{1}'", positional.StderrText, StringComparison.Ordinal);
         Assert.Contains("--pipe", withPipe.StderrText, StringComparison.Ordinal);

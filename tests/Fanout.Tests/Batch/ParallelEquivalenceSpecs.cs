@@ -49,6 +49,32 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Plus_replacement_strings_render_tricky_values_as_GNU_parallels_plus_does()
+    {
+        var random = new Random(GnuParallel.Seed + 11);
+        string[] paths = ["a.b.c.d.e", "dir.v/a.b.c.d", "p q/.x", "a..b", "....", "a.b/c.d/e", "a.b.c.d/", ".a.b", "x.tar.gz", "a\nb.c/d.e", "a.b\nc.d"];
+        var values = (string[])[.. TrickyValues(random, 40), .. paths];
+        var file = WriteFile("plus-values", string.Concat(values.Select(v => v + "\0")));
+        string[] template = ["echo", "{..}", "{...}", "{/..}", "{/...}", "{+/}", "{+.}", "{+..}", "{+...}", "{1..}", "{-1+/}", "x{+.}y", "{##}", "{0#}", "{0%}", "{#}"];
+
+        var gnu = await GnuParallel.DryRunAsync(["--plus", "-0", .. template, "::::", file]);
+        var parsed = CommandTemplate.Parse(template, null, plus: true).WithJobCounts(values.Length, jobSlots: 1);
+        var fanout = values.Select((v, i) => parsed.Render([v], i + 1, slot: 1) + "\n").ToList();
+
+        GnuParallel.AssertSameLines(gnu, fanout, "Template: " + GnuParallel.Describe(template));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Without_plus_its_replacement_strings_stay_as_written_as_in_GNU_parallel()
+    {
+        string[] words = ["echo", "{..}", "{+/}", "{##}", "{1...}", "{+.}", ":::", "a.b.c"];
+
+        var gnu = await GnuParallel.DryRunAsync(words);
+
+        GnuParallel.AssertSameLines(gnu, GnuParallel.FanoutDryRun(words), "Words: " + GnuParallel.Describe(words));
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Random_templates_over_crossed_and_linked_sources_render_as_GNU_parallel_does()
     {
         var random = new Random(GnuParallel.Seed);

@@ -52,11 +52,17 @@ public sealed class CommandLinePacker
             ArgumentOutOfRangeException.ThrowIfLessThan(most, 1, nameof(maxArguments));
         foreach (var part in template.Parts)
         {
-            if (part.Literal is not null || part.Replacement.Position == 0)
+            if (part.Literal is not null)
                 continue;
             var replacement = part.Replacement;
-            throw new TemplateException(replacement.Word,
-                $"'{replacement.Text}' in the template word '{replacement.Word}' names one value by its position, but a job packed to the line length (-m, -X, --xargs) gets a varying number of arguments. Use {{}} for all of them, or -N n for n arguments per job with {{1}}…{{n}}.");
+            if (replacement.Position != 0)
+            {
+                throw new TemplateException(replacement.Word,
+                    $"'{replacement.Text}' in the template word '{replacement.Word}' names one value by its position, but a job packed to the line length (-m, -X, --xargs) gets a varying number of arguments. Use {{}} for all of them, or -N n for n arguments per job with {{1}}…{{n}}.");
+            }
+
+            if (replacement.Kind is ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot)
+                throw new TemplateException(replacement.Word, $"'{replacement.Text}' in the template word '{replacement.Word}' cannot be used when jobs are packed to the line length (-m, -X, --xargs): use {{#}} and {{%}}.");
         }
 
         _template = template;

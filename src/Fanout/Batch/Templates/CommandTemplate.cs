@@ -50,12 +50,37 @@ public sealed class CommandTemplate
         ("/.}", ReplacementKind.BasenameWithoutExtension),
     ];
 
+    // GNU parallel's --plus: more path edits (each with a positional form, {2..}), and job counts.
+    private static readonly (string Suffix, ReplacementKind Kind)[] PlusSuffixes =
+    [
+        .. PositionalSuffixes,
+        ("+/}", ReplacementKind.PlusDirectory),
+        ("+.}", ReplacementKind.PlusExtension),
+        ("+..}", ReplacementKind.PlusTwoExtensions),
+        ("+...}", ReplacementKind.PlusThreeExtensions),
+        ("..}", ReplacementKind.WithoutTwoExtensions),
+        ("...}", ReplacementKind.WithoutThreeExtensions),
+        ("/..}", ReplacementKind.BasenameWithoutTwoExtensions),
+        ("/...}", ReplacementKind.BasenameWithoutThreeExtensions),
+    ];
+
+    private static readonly (string Text, ReplacementKind Kind)[] PlusFixed =
+    [
+        .. Fixed,
+        .. PlusSuffixes.Skip(PositionalSuffixes.Length).Select(p => ("{" + p.Suffix, p.Kind)),
+        ("{##}", ReplacementKind.TotalJobs),
+        ("{0#}", ReplacementKind.PaddedSequence),
+        ("{0%}", ReplacementKind.PaddedSlot),
+    ];
+
     // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
     private const int MaxPosition = 1_000_000;
 
     private readonly TemplatePart[] _parts;
     private readonly int _literalLength;
     private bool _missingPositionsEmpty;
+    private long? _totalJobs;
+    private int _jobSlots = 1;
 
     // With context replacement: the template split at white space into words, each repeated per value when it holds {} or the like.
     private ContextWord[]? _contextWords;
@@ -79,8 +104,11 @@ public sealed class CommandTemplate
     /// <summary>True after <see cref="WithContextReplacement"/>: a word holding <c>{}</c> is repeated per value.</summary>
     internal bool ReplacesInContext => _contextWords is not null;
 
-    /// <summary>True when a replacement string names one input value by position (<c>{2}</c>, <c>{-1}</c>, <c>{name}</c>).</summary>
-    internal bool UsesPositions => _parts.Any(p => p.Literal is null && p.Replacement.Position != 0);
+    /// <summary>True when the template uses the number of jobs (<c>{##}</c>, <c>{0#}</c>): render it <see cref="WithJobCounts"/>, once every job is known.</summary>
+    public bool UsesTotalJobs => _parts.Any(p => p.Literal is null && p.Replacement.Kind is ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence);
+
+    /// <summary>True when the rendered line depends on the job slot (<c>{%}</c>, <c>{0%}</c>).</summary>
+    public bool UsesSlot => _parts.Any(p => p.Literal is null && p.Replacement.Kind is ReplacementKind.Slot or ReplacementKind.PaddedSlot);
 
     /// <summary>
     /// True when the template has no replacement string, so each job's values are appended to it
@@ -119,7 +147,22 @@ public sealed class CommandTemplate
     /// A replacement string is malformed: <c>{0}</c> (sources count from 1), a position too large,
     /// or a <c>{= perl expression =}</c>, which Fanout does not run.
     /// </exception>
-    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames)
+    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames) => Parse(words, columnNames, plus: false);
+
+    /// <summary>
+    /// Parses a command template, with GNU parallel's <c>--plus</c> replacement strings when
+    /// <paramref name="plus"/> is true: <c>{..}</c> and <c>{...}</c> (without the last two or three
+    /// extensions), <c>{/..}</c> and <c>{/...}</c> (of the base name), <c>{+/}</c> (the directory
+    /// part), <c>{+.}</c>, <c>{+..}</c> and <c>{+...}</c> (the last one, two or three extensions),
+    /// each also as <c>{n..}</c> for source n; <c>{##}</c> (the number of jobs), <c>{0#}</c> and
+    /// <c>{0%}</c> (the sequence number and slot, zero-padded). Without it they stay as written.
+    /// </summary>
+    /// <param name="words">The template words: the <c>fanout run</c> words before the first input source.</param>
+    /// <param name="columnNames">The name of each input value, in order; null or empty names nothing.</param>
+    /// <param name="plus">True to recognise the <c>--plus</c> replacement strings.</param>
+    /// <returns>The parsed template.</returns>
+    /// <exception cref="TemplateException">A replacement string is malformed.</exception>
+    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames, bool plus)
     {
         ArgumentNullException.ThrowIfNull(words);
         RejectPerlExpressions(words);
@@ -136,7 +179,7 @@ public sealed class CommandTemplate
             var i = 0;
             while (i < word.Length)
             {
-                if (word[i] == '{' && (TryMatch(word, i, out var replacement) || TryMatchName(word, i, columnNames, out replacement)))
+                if (word[i] == '{' && (TryMatch(word, i, plus, out var replacement) || TryMatchName(word, i, columnNames, out replacement)))
                 {
                     beforeFirst ??= literal.ToString();
                     if (literal.Length > 0)
@@ -173,7 +216,13 @@ public sealed class CommandTemplate
     /// </summary>
     /// <returns>A template that renders missing positions empty.</returns>
     public CommandTemplate WithMissingPositionsEmpty() =>
-        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount) { _missingPositionsEmpty = true, _contextWords = _contextWords };
+        new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount)
+        {
+            _missingPositionsEmpty = true,
+            _contextWords = _contextWords,
+            _totalJobs = _totalJobs,
+            _jobSlots = _jobSlots,
+        };
 
     /// <summary>
     /// This template with GNU parallel's context replacement, which its <c>-N</c> (and <c>-X</c>)
@@ -189,6 +238,8 @@ public sealed class CommandTemplate
         {
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = ContextWord.Split(_parts),
+            _totalJobs = _totalJobs,
+            _jobSlots = _jobSlots,
         };
 
     /// <summary>
@@ -201,7 +252,28 @@ public sealed class CommandTemplate
         {
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = _contextWords,
+            _totalJobs = _totalJobs,
+            _jobSlots = _jobSlots,
         };
+
+    /// <summary>
+    /// This template knowing the number of jobs, for <c>{##}</c> and <c>{0#}</c>, and of job slots
+    /// (jobs run at once), for the width of <c>{0%}</c>.
+    /// </summary>
+    /// <param name="totalJobs">The number of jobs; null when not known (then <c>{##}</c> cannot be rendered).</param>
+    /// <param name="jobSlots">The number of job slots, 1 or more.</param>
+    /// <returns>A template that renders the job counts.</returns>
+    public CommandTemplate WithJobCounts(long? totalJobs, int jobSlots)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobSlots, 1);
+        return new(Words, _parts, AppendsArguments, QuotesValues, RequiredSourceCount)
+        {
+            _missingPositionsEmpty = _missingPositionsEmpty,
+            _contextWords = _contextWords,
+            _totalJobs = totalJobs,
+            _jobSlots = jobSlots,
+        };
+    }
 
     /// <summary>Checks that every job, having <paramref name="sourceCount"/> input values, can fill the template.</summary>
     /// <param name="sourceCount">The values each job gets: the number of input sources, times the arguments per job (<see cref="TemplateInput.ValuesPerJob"/>).</param>
@@ -297,6 +369,15 @@ public sealed class CommandTemplate
             case ReplacementKind.Slot:
                 line.Append(slot.ToString(CultureInfo.InvariantCulture));
                 return;
+            case ReplacementKind.TotalJobs:
+                line.Append(TotalJobs(replacement).ToString(CultureInfo.InvariantCulture));
+                return;
+            case ReplacementKind.PaddedSequence:
+                line.Append(sequence.ToString(CultureInfo.InvariantCulture).PadLeft(PaddedWidth(TotalJobs(replacement)), '0'));
+                return;
+            case ReplacementKind.PaddedSlot:
+                line.Append(slot.ToString(CultureInfo.InvariantCulture).PadLeft(PaddedWidth(_jobSlots), '0'));
+                return;
         }
 
         if (replacement.Position != 0)
@@ -315,14 +396,20 @@ public sealed class CommandTemplate
         }
     }
 
+    private long TotalJobs(Replacement replacement) =>
+        _totalJobs ?? throw new InvalidOperationException($"'{replacement.Text}' needs the number of jobs: render with WithJobCounts once every job is known.");
+
+    /// <summary>GNU parallel's width for {0#} and {0%}: 1 + int(log(n) / log(10)), in floating point as Perl computes it (so 1000 gives 3).</summary>
+    private static int PaddedWidth(long count) => 1 + (int)(Math.Log(Math.Max(count, 1)) / Math.Log(10));
+
     private void Append(StringBuilder line, string value) =>
         line.Append(QuotesValues ? ParallelQuoting.Quote(value) : value);
 
     /// <summary>Matches a replacement string at <paramref name="start"/>, which holds a <c>{</c>.</summary>
-    private static bool TryMatch(string word, int start, out Replacement replacement)
+    private static bool TryMatch(string word, int start, bool plus, out Replacement replacement)
     {
         var rest = word.AsSpan(start);
-        foreach (var (text, kind) in Fixed)
+        foreach (var (text, kind) in plus ? PlusFixed : Fixed)
         {
             if (rest.StartsWith(text, StringComparison.Ordinal))
             {
@@ -344,7 +431,7 @@ public sealed class CommandTemplate
             i++;
         if (number.Length > 0)
         {
-            foreach (var (suffix, kind) in PositionalSuffixes)
+            foreach (var (suffix, kind) in plus ? PlusSuffixes : PositionalSuffixes)
             {
                 if (!rest[i..].StartsWith(suffix, StringComparison.Ordinal))
                     continue;
@@ -377,6 +464,7 @@ public sealed class CommandTemplate
             return false;
         var inner = word[(start + 1)..close];
         // The whole text first, so a name that itself ends in '.' or '/' wins over a path form.
+        // Only the basic path forms: GNU parallel's --plus strings have no named forms.
         foreach (var (suffix, kind) in PositionalSuffixes.OrderBy(p => p.Suffix.Length))
         {
             var modifier = suffix[..^1];

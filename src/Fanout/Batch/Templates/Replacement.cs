@@ -23,6 +23,39 @@ internal enum ReplacementKind
 
     /// <summary><c>{%}</c>: the job slot, from 1.</summary>
     Slot,
+
+    /// <summary><c>{##}</c> (<c>--plus</c>): the number of jobs.</summary>
+    TotalJobs,
+
+    /// <summary><c>{0#}</c> (<c>--plus</c>): the sequence number, zero-padded to the width of the number of jobs.</summary>
+    PaddedSequence,
+
+    /// <summary><c>{0%}</c> (<c>--plus</c>): the job slot, zero-padded to the width of the number of slots.</summary>
+    PaddedSlot,
+
+    /// <summary><c>{+/}</c> (<c>--plus</c>): the directory part, or nothing.</summary>
+    PlusDirectory,
+
+    /// <summary><c>{+.}</c> (<c>--plus</c>): the last extension, or nothing.</summary>
+    PlusExtension,
+
+    /// <summary><c>{+..}</c> (<c>--plus</c>): the last two extensions, or nothing.</summary>
+    PlusTwoExtensions,
+
+    /// <summary><c>{+...}</c> (<c>--plus</c>): the last three extensions, or nothing.</summary>
+    PlusThreeExtensions,
+
+    /// <summary><c>{..}</c> (<c>--plus</c>): without the last two extensions.</summary>
+    WithoutTwoExtensions,
+
+    /// <summary><c>{...}</c> (<c>--plus</c>): without the last three extensions.</summary>
+    WithoutThreeExtensions,
+
+    /// <summary><c>{/..}</c> (<c>--plus</c>): the base name without its last two extensions.</summary>
+    BasenameWithoutTwoExtensions,
+
+    /// <summary><c>{/...}</c> (<c>--plus</c>): the base name without its last three extensions.</summary>
+    BasenameWithoutThreeExtensions,
 }
 
 /// <summary>
@@ -34,7 +67,10 @@ internal enum ReplacementKind
 internal readonly record struct Replacement(ReplacementKind Kind, int Position, string Text, string Word)
 {
     /// <summary>True for <c>{}</c>, <c>{.}</c>, <c>{/}</c>, <c>{//}</c> and <c>{/.}</c>: the forms that insert every value of a job.</summary>
-    internal bool UsesEveryValue => Position == 0 && Kind is not (ReplacementKind.Sequence or ReplacementKind.Slot);
+    internal bool UsesEveryValue => Position == 0 && !IsJobNumber;
+
+    /// <summary>True for the replacement strings that insert a number of the job rather than a value: <c>{#}</c>, <c>{%}</c>, <c>{##}</c>, <c>{0#}</c>, <c>{0%}</c>.</summary>
+    internal bool IsJobNumber => Kind is ReplacementKind.Sequence or ReplacementKind.Slot or ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot;
 
     /// <summary>The value after this replacement's path edit.</summary>
     internal string Transform(string value) => Kind switch
@@ -43,6 +79,14 @@ internal readonly record struct Replacement(ReplacementKind Kind, int Position, 
         ReplacementKind.Basename => ParallelPaths.Basename(value),
         ReplacementKind.Dirname => ParallelPaths.Dirname(value),
         ReplacementKind.BasenameWithoutExtension => ParallelPaths.BasenameWithoutExtension(value),
+        ReplacementKind.PlusDirectory => ParallelPlusPaths.Directory(value),
+        ReplacementKind.PlusExtension => ParallelPlusPaths.Extension(value),
+        ReplacementKind.PlusTwoExtensions => ParallelPlusPaths.TwoExtensions(value),
+        ReplacementKind.PlusThreeExtensions => ParallelPlusPaths.ThreeExtensions(value),
+        ReplacementKind.WithoutTwoExtensions => ParallelPlusPaths.WithoutTwoExtensions(value),
+        ReplacementKind.WithoutThreeExtensions => ParallelPlusPaths.WithoutThreeExtensions(value),
+        ReplacementKind.BasenameWithoutTwoExtensions => ParallelPlusPaths.BasenameWithoutTwoExtensions(value),
+        ReplacementKind.BasenameWithoutThreeExtensions => ParallelPlusPaths.BasenameWithoutThreeExtensions(value),
         _ => value,
     };
 }
