@@ -122,12 +122,21 @@ internal static class JobInputs
         var named = !settings.Header;
         long sequence = 0;
         long? total = null;
-        var arguments = packer?.Pack(input.Arguments()) ?? input.Arguments();
+        var arguments = input.Arguments();
+        if (settings.Shuffle && packer is not null)
+        {
+            // As GNU parallel: the arguments are shuffled, then packed into lines.
+            var shuffled = arguments.ToArray();
+            Random.Shared.Shuffle(shuffled);
+            arguments = shuffled;
+        }
+
+        arguments = packer?.Pack(arguments) ?? arguments;
         if (settings.Shuffle || template.UsesTotalJobs || tagTemplate?.UsesTotalJobs == true)
         {
             // GNU parallel's --shuf and {##}: every job is read first; --shuf then runs them in a random order, numbered in that order.
             var all = arguments.ToArray();
-            if (settings.Shuffle)
+            if (settings.Shuffle && packer is null)
                 Random.Shared.Shuffle(all);
             arguments = all;
             total = all.Length;

@@ -281,7 +281,7 @@ internal sealed class RunCommandLine
         if (pipe)
             throw new UsageException($"{name} packs input arguments into command lines; with --pipe the input goes to the jobs' stdin instead. Give one of them.");
         if (perJob == 0)
-            throw new UsageException($"-N 0 gives every job no argument at all; {name} gives it as many as fit. Give one of them.");
+            throw new UsageException($"{(parsed.GetValue(_argumentsPerJob) is null ? "-n" : "-N")} 0 gives every job no argument at all; {name} gives it as many as fit. Give one of them.");
         var maxLength = maxChars ?? CommandLinePacker.DefaultMaxLength;
         if (maxLength < 1)
             throw new UsageException($"-s {maxLength}: expected a positive number of bytes.");

@@ -269,6 +269,31 @@ public sealed class StartSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task A_handle_without_close_on_exec_given_to_one_child_does_not_reach_its_siblings()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            string listed;
+            using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Write))
+            {
+                Assert.Equal(0, Fanout.Interop.Libc.fcntl(handle, Fanout.Interop.Libc.F_SETFD, 0));
+                await using var holder = TestChild.Spec("sleep", "30").WithStdout(Stdio.FromHandle(handle)).Start();
+                listed = (await TestChild.Spec("fds").WithCapturedOutput().RunAsync(check: true)).StdoutText;
+                holder.Kill();
+                await holder.WaitAsync();
+            }
+
+            Assert.Contains(" pipe:", listed, StringComparison.Ordinal);
+            Assert.DoesNotContain(file, listed, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Signals_ignored_by_dotnet_are_restored_to_default_in_the_child()
     {
         // .NET ignores SIGPIPE; an ignored signal survives exec unless the spawn resets it.

@@ -33,6 +33,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addchdir_np")]
     internal static unsafe partial int posix_spawn_file_actions_addchdir_np(void* fileActions, byte* path);
 
+    [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclosefrom_np")]
+    internal static unsafe partial int posix_spawn_file_actions_addclosefrom_np(void* fileActions, int from);
+
     [LibraryImport(Name, EntryPoint = "posix_spawn_file_actions_addclose")]
     internal static unsafe partial int posix_spawn_file_actions_addclose(void* fileActions, int fd);
 

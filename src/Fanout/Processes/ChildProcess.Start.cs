@@ -153,7 +153,9 @@ public sealed partial class ChildProcess
                     var added = false;
                     stdio.Handle!.DangerousAddRef(ref added);
                     _childEnds.Add(new BorrowedHandle(stdio.Handle));
-                    return Spawner.ChildFd.From((int)stdio.Handle.DangerousGetHandle());
+                    var fd = (int)stdio.Handle.DangerousGetHandle();
+                    StrayDescriptors.Note(fd); // without close-on-exec, it must not reach the other children too
+                    return Spawner.ChildFd.From(fd);
                 }
 
                 case Stdio.StdioKind.Process:
@@ -185,6 +187,7 @@ public sealed partial class ChildProcess
                 handles[i].DangerousAddRef(ref added);
                 _childEnds.Add(new BorrowedHandle(handles[i]));
                 fds[i] = (int)handles[i].DangerousGetHandle();
+                StrayDescriptors.Note(fds[i]);
                 if (fds[i] >= 3 + handles.Length)
                     continue;
                 var high = Libc.fcntl(handles[i], Libc.F_DUPFD_CLOEXEC, 3 + handles.Length);

@@ -149,24 +149,24 @@ internal static unsafe class Spawner
     }
 
     /// <summary>
-    /// Descriptors above 2 that this process inherited without close-on-exec, found at the first
-    /// spawn. Everything .NET and Fanout open is close-on-exec, so usually there are none.
-    /// </summary>
-    private static readonly int[] InheritedStrays = FindInheritedStrays();
-
-    /// <summary>
-    /// Closes in the child what close-on-exec would not: the descriptors this process inherited
-    /// without the flag (Python's close_fds=True taught everyone to expect a clean child) and the
-    /// sources of the child's 0, 1, 2 and passed descriptors (a caller's handle may lack the flag).
-    /// Everything else is left to exec's own close-on-exec, which runs after the kernel has let
-    /// the waiting parent go: closing all from 3 up before exec (closefrom) would make every spawn
-    /// cost the parent time in proportion to the descriptors it holds, 2 per running child with
-    /// captured output, so starting the n-th of many children would slow down with n. A descriptor
-    /// that native code opens later without close-on-exec is inherited, as it would be by any exec.
+    /// Closes in the child what close-on-exec would not: the <see cref="StrayDescriptors"/> (Python's
+    /// close_fds=True taught everyone to expect a clean child) and the sources of the child's 0, 1, 2
+    /// and passed descriptors. Everything else is left to exec's own close-on-exec, which runs after
+    /// the kernel has let the waiting parent go: closing all from 3 up before exec (closefrom) would
+    /// make every spawn cost the parent time in proportion to the descriptors it holds, 2 per running
+    /// child with captured output, so starting the n-th of many children would slow down with n.
+    /// Without /proc to find the inherited ones, closefrom it is. A descriptor that native code
+    /// opens without close-on-exec and never gives to a child through Fanout is inherited, as by any exec.
     /// </summary>
     private static void CloseStrays(void* fileActions, int first, ChildFd stdin, ChildFd stdout, ChildFd stderr, IReadOnlyList<int>? passed)
     {
-        foreach (var fd in InheritedStrays)
+        if (StrayDescriptors.Current is not { } strays)
+        {
+            AddCloseFrom(fileActions, first);
+            return;
+        }
+
+        foreach (var fd in strays)
             AddClose(fileActions, fd, first);
         AddClose(fileActions, stdin.Source, first);
         AddClose(fileActions, stdout.Source, first);
@@ -183,17 +183,21 @@ internal static unsafe class Spawner
             throw Errno.Exception(rc, "posix_spawn_file_actions_addclose");
     }
 
-    private static int[] FindInheritedStrays()
-    {
-        List<int> strays = [];
-        foreach (var entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            // The enumeration's own descriptor is close-on-exec and gone by the time it is used.
-            if (int.TryParse(Path.GetFileName(entry), out var fd) && fd > 2 && Libc.fcntl(fd, Libc.F_GETFD, 0) is var flags && flags >= 0 && (flags & Libc.FD_CLOEXEC) == 0)
-                strays.Add(fd);
-        }
+    private static bool s_closeFromMissing;
 
-        return [.. strays];
+    /// <summary>Closes every descriptor from <paramref name="first"/> in the child. Needs glibc 2.34; older ones skip it.</summary>
+    private static void AddCloseFrom(void* fileActions, int first)
+    {
+        if (s_closeFromMissing)
+            return;
+        try
+        {
+            Check(Libc.posix_spawn_file_actions_addclosefrom_np(fileActions, first), "posix_spawn_file_actions_addclosefrom_np");
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_closeFromMissing = true;
+        }
     }
 
     private static void AddFd(void* fileActions, ChildFd fd, int target)

@@ -79,7 +79,7 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Packing_arguments_into_lines_refuses_what_it_cannot_do_and_stops_at_a_value_too_long()
+    public async Task Packing_and_plus_refuse_what_they_cannot_do_and_packing_stops_at_a_value_too_long()
     {
         using var cli = new Cli();
 
@@ -89,8 +89,12 @@ public sealed class CliSpecs : ProcessTestBase
         var tooLong = await cli.RunAsync("-k", "--quiet", "-m", "-s", "12", "echo", ":::", "ab", "abcdefghijkl", "c");
         var overTheMost = await cli.RunAsync("-k", "--quiet", "--xargs", "-s", "100000", "echo", ":::", "a", "b");
         var totalOfBlocks = await cli.RunWithInputAsync("a\n", "--plus", "--pipe", "echo", "{##}");
+        var plusWithArgument = await cli.RunAsync("--plus", "echo", "{%.gz}", ":::", "a.gz");
+        var withoutPlus = await cli.RunAsync("-k", "--quiet", "echo", "{%.gz}", ":::", "a.gz");
 
-        Assert.All(new[] { limitAlone, positional, withPipe, tooLong, totalOfBlocks }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { limitAlone, positional, withPipe, tooLong, totalOfBlocks, plusWithArgument }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("'{%.gz}'", plusWithArgument.StderrText, StringComparison.Ordinal);
+        Assert.Equal("{%.gz} a.gz\n", withoutPlus.StdoutText);
         Assert.Contains("{##}", totalOfBlocks.StderrText, StringComparison.Ordinal);
         Assert.Contains("-s 100 limits", limitAlone.StderrText, StringComparison.Ordinal);
         Assert.Contains("'{1}'", positional.StderrText, StringComparison.Ordinal);

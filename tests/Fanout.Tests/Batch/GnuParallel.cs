@@ -92,10 +92,10 @@ internal static class GnuParallel
     }
 
     /// <summary>What Fanout would run with -m (<paramref name="inContext"/> false) or -X (true), or --xargs (<paramref name="spread"/> false).</summary>
-    internal static List<string> FanoutPackedDryRun(IReadOnlyList<string> words, bool inContext, bool spread, int jobSlots, int maxLength, int? maxArguments)
+    internal static List<string> FanoutPackedDryRun(IReadOnlyList<string> words, bool inContext, bool spread, int jobSlots, int maxLength, int? maxArguments, bool plus = false)
     {
         var input = TemplateInput.Parse(words);
-        var template = CommandTemplate.Parse(input.CommandWords);
+        var template = CommandTemplate.Parse(input.CommandWords, null, plus);
         if (inContext)
             template = template.WithContextReplacement();
         var packer = new CommandLinePacker(template, jobSlots, spread, maxLength, maxArguments);

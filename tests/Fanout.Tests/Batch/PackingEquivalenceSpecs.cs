@@ -35,6 +35,8 @@ public sealed class PackingEquivalenceSpecs : ProcessTestBase
             ["-j1", "-m", "-s", "60", "echo", ":::", "a", "b", "c", ":::", "1", "2"],
             ["-j2", "-X", "-s", "50", "echo", "{}", "{.}", ":::", "x/a.b", "y/c.d", "z", ":::+", "1", "2", "3"],
             ["-j1", "-m", "echo", ":::", .. Enumerable.Range(0, 5000).Select(i => "value-" + i.ToString(CultureInfo.InvariantCulture))],
+            ["-j2", "--plus", "-m", "-s", "80", "echo", "{+.}", ":::", .. Enumerable.Range(0, 60).Select(i => $"d{i}/f.tar.gz")],
+            ["-j3", "--plus", "-X", "-s", "90", "echo", "x{..}y", "{/...}", "{#}", ":::", .. Enumerable.Range(0, 40).Select(i => $"a.b{i}.c.d")],
         ]);
 
         using var gate = new SemaphoreSlim(2);
@@ -94,7 +96,7 @@ public sealed class PackingEquivalenceSpecs : ProcessTestBase
     /// <summary>Fanout's dry run for the options at the start of <paramref name="words"/>, as the CLI reads them.</summary>
     private static List<string> Fanout(string[] words)
     {
-        var (jobs, mode, maxLength, perJob, rest) = (1, "", CommandLinePacker.DefaultMaxLength, (int?)null, 0);
+        var (jobs, mode, maxLength, perJob, rest, plus) = (1, "", CommandLinePacker.DefaultMaxLength, (int?)null, 0, false);
         for (; rest < words.Length && words[rest].StartsWith('-'); rest++)
         {
             switch (words[rest])
@@ -108,13 +110,16 @@ public sealed class PackingEquivalenceSpecs : ProcessTestBase
                 case "-N":
                     perJob = int.Parse(words[++rest], CultureInfo.InvariantCulture);
                     break;
+                case "--plus":
+                    plus = true;
+                    break;
                 default:
                     mode = words[rest];
                     break;
             }
         }
 
-        return GnuParallel.FanoutPackedDryRun(words[rest..], inContext: mode == "-X" || perJob is not null, spread: mode != "--xargs", jobs, maxLength, perJob);
+        return GnuParallel.FanoutPackedDryRun(words[rest..], inContext: mode == "-X" || perJob is not null, spread: mode != "--xargs", jobs, maxLength, perJob, plus);
     }
 
     private static string[] RandomCase(Random random)

@@ -42,7 +42,7 @@ internal sealed class CommandLineLength
         var uses = new Dictionary<(ReplacementKind, int), (Replacement Kind, int Count)>();
         foreach (var word in words)
         {
-            var parts = CommandTemplate.Parse([word]).Parts;
+            var parts = CommandTemplate.Parse([word], null, template.Plus).Parts;
             var (wordOutside, wordInside, wordGroups) = Measure(parts);
             outside += wordOutside;
             inside += wordInside;
@@ -53,7 +53,7 @@ internal sealed class CommandLineLength
 
         // Counted at least once, before the command's own: a command with no replacement string gets
         // its {} appended after that, so then {} counts twice.
-        var extras = alsoCounted.SelectMany(text => CommandTemplate.Parse([text]).Parts).Where(p => p.Literal is null).DistinctBy(p => KeyOf(p.Replacement));
+        var extras = alsoCounted.SelectMany(text => CommandTemplate.Parse([text], null, template.Plus).Parts).Where(p => p.Literal is null).DistinctBy(p => KeyOf(p.Replacement));
         foreach (var part in extras)
         {
             var key = KeyOf(part.Replacement);

@@ -41,8 +41,9 @@ public sealed class CommandLinePacker
     /// <param name="maxLength">The limit on GNU parallel's estimate of a command line's length (<c>-s</c>), in bytes.</param>
     /// <param name="maxArguments">At most this many arguments per job (<c>-n</c>, <c>-N</c>); null for no limit but the length.</param>
     /// <param name="alsoCounted">Texts whose replacement strings GNU parallel also counts as used: the <c>--tagstring</c>
-    /// (<c>{}</c> for <c>--tag</c>), and <c>{}</c> for <c>--bar</c>.</param>
-    /// <exception cref="TemplateException">The template uses a positional replacement string.</exception>
+    /// (<c>{}</c> for <c>--tag</c>); GNU parallel's <c>--bar</c> would add <c>{}</c>.</param>
+    /// <exception cref="TemplateException">The template uses a positional replacement string, or it or
+    /// <paramref name="alsoCounted"/> uses <c>{##}</c>, <c>{0#}</c> or <c>{0%}</c>.</exception>
     public CommandLinePacker(CommandTemplate template, int jobSlots, bool spread, int maxLength = DefaultMaxLength, int? maxArguments = null, IEnumerable<string>? alsoCounted = null)
     {
         ArgumentNullException.ThrowIfNull(template);
@@ -50,27 +51,26 @@ public sealed class CommandLinePacker
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         if (maxArguments is { } most)
             ArgumentOutOfRangeException.ThrowIfLessThan(most, 1, nameof(maxArguments));
-        foreach (var part in template.Parts)
+        _alsoCounted = [.. alsoCounted ?? []];
+        foreach (var replacement in template.Parts.Where(p => p.Literal is null).Select(p => p.Replacement))
         {
-            if (part.Literal is not null)
-                continue;
-            var replacement = part.Replacement;
             if (replacement.Position != 0)
             {
                 throw new TemplateException(replacement.Word,
                     $"'{replacement.Text}' in the template word '{replacement.Word}' names one value by its position, but a job packed to the line length (-m, -X, --xargs) gets a varying number of arguments. Use {{}} for all of them, or -N n for n arguments per job with {{1}}…{{n}}.");
             }
 
-            if (replacement.Kind is ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot)
-                throw new TemplateException(replacement.Word, $"'{replacement.Text}' in the template word '{replacement.Word}' cannot be used when jobs are packed to the line length (-m, -X, --xargs): use {{#}} and {{%}}.");
+            RefuseJobCounts(replacement);
         }
+
+        foreach (var part in _alsoCounted.SelectMany(text => CommandTemplate.Parse([text], null, template.Plus).Parts).Where(p => p.Literal is null))
+            RefuseJobCounts(part.Replacement);
 
         _template = template;
         _jobSlots = jobSlots;
         _spread = spread;
         MaxLength = maxLength;
         _maxArguments = maxArguments;
-        _alsoCounted = [.. alsoCounted ?? []];
     }
 
     /// <summary>The limit on a command line's estimated length, in bytes.</summary>
@@ -132,6 +132,13 @@ public sealed class CommandLinePacker
             packed += line.Count;
             yield return [.. line.SelectMany(argument => argument)];
         }
+    }
+
+    /// <summary>{##}, {0#} and {0%} depend on how many jobs and slots there are, which the packing itself decides.</summary>
+    private static void RefuseJobCounts(Replacement replacement)
+    {
+        if (replacement.Kind is ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot)
+            throw new TemplateException(replacement.Word, $"'{replacement.Text}' in '{replacement.Word}' cannot be used when jobs are packed to the line length (-m, -X, --xargs): use {{#}} and {{%}}.");
     }
 
     private TemplateException TooLong(IReadOnlyList<string> argument, long ordinal, long length)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Fanout.Batch;
 
@@ -28,7 +29,7 @@ namespace Fanout.Batch;
 /// template.Render(["my file.txt"], sequence: 1, slot: 1);  // gzip -c 'my file.txt' &gt; 'my file'.gz
 /// </code>
 /// </example>
-public sealed class CommandTemplate
+public sealed partial class CommandTemplate
 {
     private static readonly (string Text, ReplacementKind Kind)[] Fixed =
     [
@@ -81,6 +82,7 @@ public sealed class CommandTemplate
     private bool _missingPositionsEmpty;
     private long? _totalJobs;
     private int _jobSlots = 1;
+    private bool _plus;
 
     // With context replacement: the template split at white space into words, each repeated per value when it holds {} or the like.
     private ContextWord[]? _contextWords;
@@ -100,6 +102,9 @@ public sealed class CommandTemplate
 
     /// <summary>The literal text and replacement strings of the template, in order (words joined by single spaces).</summary>
     internal IReadOnlyList<TemplatePart> Parts => _parts;
+
+    /// <summary>True when parsed with GNU parallel's <c>--plus</c> replacement strings.</summary>
+    internal bool Plus => _plus;
 
     /// <summary>True after <see cref="WithContextReplacement"/>: a word holding <c>{}</c> is repeated per value.</summary>
     internal bool ReplacesInContext => _contextWords is not null;
@@ -191,6 +196,8 @@ public sealed class CommandTemplate
                 }
                 else
                 {
+                    if (plus && word[i] == '{')
+                        RejectPlusWithArgument(word, i);
                     literal.Append(word[i]);
                     i++;
                 }
@@ -204,7 +211,7 @@ public sealed class CommandTemplate
         // are left bare when the first replacement string is part of the first word.
         beforeFirst ??= words.Count == 0 ? "" : string.Join(' ', words) + " ";
         var quotes = beforeFirst.AsSpan().IndexOfAny(" \t\n=") >= 0;
-        return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required);
+        return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required) { _plus = plus };
     }
 
     /// <summary>
@@ -221,6 +228,7 @@ public sealed class CommandTemplate
             _missingPositionsEmpty = true,
             _contextWords = _contextWords,
             _totalJobs = _totalJobs,
+            _plus = _plus,
             _jobSlots = _jobSlots,
         };
 
@@ -239,6 +247,7 @@ public sealed class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = ContextWord.Split(_parts),
             _totalJobs = _totalJobs,
+            _plus = _plus,
             _jobSlots = _jobSlots,
         };
 
@@ -253,6 +262,7 @@ public sealed class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = _contextWords,
             _totalJobs = _totalJobs,
+            _plus = _plus,
             _jobSlots = _jobSlots,
         };
 
@@ -271,6 +281,7 @@ public sealed class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = _contextWords,
             _totalJobs = totalJobs,
+            _plus = _plus,
             _jobSlots = jobSlots,
         };
     }
@@ -485,6 +496,23 @@ public sealed class CommandTemplate
 
         return false;
     }
+
+    /// <summary>
+    /// GNU parallel's --plus strings that take an argument ({%.gz}, {#re}, {:-x}, {/a/b}, {^x}, {,x}…)
+    /// and its named ones ({slot}, {uniq}…): GNU parallel would edit the value, so leaving the text as
+    /// written would run another command than the user meant.
+    /// </summary>
+    private static void RejectPlusWithArgument(string word, int start)
+    {
+        var match = PlusWithArgument().Match(word, start);
+        if (!match.Success || match.Index != start)
+            return;
+        throw new TemplateException(word,
+            $"'{match.Value}' in the template word '{word}' is one of GNU parallel's --plus strings that edit the value with an argument (or a named one), which Fanout does not support. Do the edit in the command instead, such as the shell's ${{x%.gz}}, or drop --plus.");
+    }
+
+    [GeneratedRegex(@"\{(?:-?[0-9]+)?(?:[%#:^,]|/[^/}]*/)[^}]*\}|\{(?:slot|host|hgrp|agrp|choose_k|uniq)\}")]
+    private static partial Regex PlusWithArgument();
 
     private static void RejectPerlExpressions(IReadOnlyList<string> words)
     {
