@@ -58,6 +58,8 @@ internal static class JobInputs
 
             if (settings.Packing is not null && (settings.Header || settings.Columns is not null))
                 throw new UsageException($"fanout run: {settings.Packing.Option} packs whole input arguments into each job; it cannot be combined with --header, --colsep or --trim, which name or split the values of one argument.");
+            if (settings.Shuffle)
+                input = input.Shuffled(Random.Shared); // before -N groups the arguments: a job gets a random set
             if (settings.ArgumentsPerJob is { } perJob && settings.Packing is null)
             {
                 if (settings.Header)
@@ -122,22 +124,12 @@ internal static class JobInputs
         var named = !settings.Header;
         long sequence = 0;
         long? total = null;
-        var arguments = input.Arguments();
-        if (settings.Shuffle && packer is not null)
+        // --shuf shuffled the arguments before -N grouped or -m packed them (see Read), as GNU parallel does.
+        var arguments = packer?.Pack(input.Arguments()) ?? input.Arguments();
+        if (template.UsesTotalJobs || tagTemplate?.UsesTotalJobs == true)
         {
-            // As GNU parallel: the arguments are shuffled, then packed into lines.
-            var shuffled = arguments.ToArray();
-            Random.Shared.Shuffle(shuffled);
-            arguments = shuffled;
-        }
-
-        arguments = packer?.Pack(arguments) ?? arguments;
-        if (settings.Shuffle || template.UsesTotalJobs || tagTemplate?.UsesTotalJobs == true)
-        {
-            // GNU parallel's --shuf and {##}: every job is read first; --shuf then runs them in a random order, numbered in that order.
+            // GNU parallel's {##}: every job is read first.
             var all = arguments.ToArray();
-            if (settings.Shuffle && packer is null)
-                Random.Shared.Shuffle(all);
             arguments = all;
             total = all.Length;
         }

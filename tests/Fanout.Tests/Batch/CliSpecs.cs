@@ -329,6 +329,22 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.NotEqual(values, lines.Select(l => l[1]));                  // 1 chance in 40! of failing
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("-N", "2")]
+    [InlineData("-m", "-j4")]
+    public async Task Shuf_shuffles_the_arguments_before_they_are_grouped_as_GNU_parallel_does(string option, string value)
+    {
+        using var cli = new Cli();
+        var values = Enumerable.Range(1, 40).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+        var result = await cli.RunAsync(["--quiet", "--shuf", "-k", option, value, "echo", ":::", .. values]);
+
+        var jobs = result.StdoutText.TrimEnd('\n').Split('\n').Select(l => l.Split(' ').Select(int.Parse).ToArray()).ToList();
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal(Enumerable.Range(1, 40), jobs.SelectMany(j => j).Order());   // each value once
+        Assert.Contains(jobs, j => j.Zip(j.Skip(1)).Any(p => p.Second != p.First + 1)); // not runs of neighbours: 1 chance in ~10^20 of failing
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Nice_lowers_the_priority_of_the_jobs_and_what_they_start()
     {

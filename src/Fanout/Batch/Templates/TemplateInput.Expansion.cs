@@ -18,7 +18,18 @@ public sealed partial class TemplateInput
     public IEnumerable<IReadOnlyList<string>> Arguments()
     {
         var each = _groups.Length == 0 ? [] : Cross(0, new string?[SourceCount], 0);
+        if (_shuffle is { } random)
+            each = Shuffle(each, random);
         return _argumentsPerJob is { } count ? InGroupsOf(each, count) : each;
+    }
+
+    /// <summary>Every argument, read when the first is asked for, in a random order.</summary>
+    private static IEnumerable<IReadOnlyList<string>> Shuffle(IEnumerable<IReadOnlyList<string>> arguments, Random random)
+    {
+        var all = arguments.ToArray();
+        random.Shuffle(all);
+        foreach (var argument in all)
+            yield return argument;
     }
 
     /// <summary>Joins <paramref name="count"/> arguments in a row into one job's values (none for 0).</summary>

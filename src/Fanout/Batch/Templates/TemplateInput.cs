@@ -45,6 +45,9 @@ public sealed partial class TemplateInput
     // GNU parallel's -N: how many of the sources' combinations make one job; null for one each.
     private readonly int? _argumentsPerJob;
 
+    // GNU parallel's --shuf: the combinations in a random order, before they are grouped; null to keep the order.
+    private Random? _shuffle;
+
     private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator, int? argumentsPerJob = null)
     {
         CommandWords = commandWords;
@@ -147,7 +150,7 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
     /// <returns>An input with at least one source.</returns>
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
-        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob);
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob) { _shuffle = _shuffle };
 
     /// <summary>
     /// This input with <paramref name="count"/> arguments per job, as GNU parallel's <c>-N</c> (and
@@ -164,7 +167,20 @@ public sealed partial class TemplateInput
     public TemplateInput WithArgumentsPerJob(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new(CommandWords, _groups, _terminator, count);
+        return new(CommandWords, _groups, _terminator, count) { _shuffle = _shuffle };
+    }
+
+    /// <summary>
+    /// This input with its arguments (the sources' combinations) in a random order, as GNU parallel's
+    /// <c>--shuf</c> gives them: every argument is read first, then shuffled, and only then grouped
+    /// by <see cref="WithArgumentsPerJob"/>, so a job of several arguments gets a random set.
+    /// </summary>
+    /// <param name="random">The source of randomness.</param>
+    /// <returns>The shuffled input.</returns>
+    public TemplateInput Shuffled(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = random };
     }
 
     /// <summary>
@@ -175,7 +191,7 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>An input whose sources each begin with a header.</returns>
     public TemplateInput WithHeaders() =>
-        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob);
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob) { _shuffle = _shuffle };
 
     /// <summary>
     /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
