@@ -110,12 +110,12 @@ internal static class JobInputs
         }
     }
 
-    /// <summary>Makes a job's tag from its values and sequence number; null without --tagstring.</summary>
-    private static Func<IReadOnlyList<string>, long, string>? TagMaker(CommandTemplate? tag) =>
+    /// <summary>Makes a job's tag from its values, sequence number and slot; null without --tagstring.</summary>
+    private static Func<IReadOnlyList<string>, long, int, string>? TagMaker(CommandTemplate? tag) =>
         tag is null ? null
         // Text without a replacement string is the tag as it is: nothing is appended to it.
-        : tag.AppendsArguments ? (_, _) => tag.ToString()
-        : (values, sequence) => tag.Render(values, sequence, 0);
+        : tag.AppendsArguments ? (_, _, _) => tag.ToString()
+        : (values, sequence, slot) => tag.Render(values, sequence, slot);
 
     private static IEnumerable<JobSpec> Expand(RunSettings settings, TemplateInput input, CommandTemplate template, CommandLinePacker? packer)
     {
@@ -137,6 +137,7 @@ internal static class JobInputs
         var slots = settings.Batch.MaxParallel;
         template = template.WithJobCounts(total, slots);
         var tag = TagMaker(tagTemplate?.WithJobCounts(total, slots));
+        var tagBySlot = tagTemplate?.UsesSlot == true;
 
         foreach (var sourceValues in arguments)
         {
@@ -154,8 +155,9 @@ internal static class JobInputs
             var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))
             {
                 Arguments = [.. values],
-                Tag = tag?.Invoke(values, seq),
+                Tag = tag?.Invoke(values, seq, 0),
                 CommandForSlot = slotDependent ? slot => template.Render(values, seq, slot) : null,
+                TagForSlot = tagBySlot ? slot => tag!(values, seq, slot) : null,
             };
             yield return Apply(settings, job);
         }
@@ -221,7 +223,9 @@ internal static class JobInputs
         IEnumerable<JobSpec> Expand()
         {
             var slotDependent = template.UsesSlot;
-            var tag = TagMaker(TagTemplate(settings)?.WithJobCounts(null, settings.Batch.MaxParallel));
+            var tagTemplate = TagTemplate(settings)?.WithJobCounts(null, settings.Batch.MaxParallel);
+            var tag = TagMaker(tagTemplate);
+            var tagBySlot = tagTemplate?.UsesSlot == true;
             long sequence = 0;
             using var input = source;
             long sinceCollection = 0;
@@ -243,8 +247,9 @@ internal static class JobInputs
                 var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
                 {
                     StandardInput = block,
-                    Tag = tag?.Invoke([], seq),
+                    Tag = tag?.Invoke([], seq, 0),
                     CommandForSlot = slotDependent ? Line : null,
+                    TagForSlot = tagBySlot ? slot => tag!([], seq, slot) : null,
                 };
                 yield return Apply(settings, job);
             }

@@ -57,7 +57,7 @@ static async Task<int> RunAsync(RunSettings settings)
     {
         // As GNU parallel's --dry-run: the tag too, when lines are tagged.
         foreach (var job in jobs)
-            Console.Out.WriteLine(ConsoleReporter.TagPrefix(settings, job) + (job.CommandForSlot?.Invoke(1) ?? job.CommandLine));
+            Console.Out.WriteLine(ConsoleReporter.TagPrefix(settings, job, slot: 1) + (job.CommandForSlot?.Invoke(1) ?? job.CommandLine));
         return 0;
     }
 

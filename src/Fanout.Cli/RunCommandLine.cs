@@ -254,9 +254,7 @@ internal sealed class RunCommandLine
                 : null,
             UseShell = !parsed.GetValue(_noShell),
             Tag = parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null,
-            TagString = parsed.GetValue(_tagString) is { } tagString && (tagString.Contains("{%", StringComparison.Ordinal) || (parsed.GetValue(_plus) && tagString.Contains("{0%}", StringComparison.Ordinal)))
-                ? throw new UsageException($"--tagstring '{tagString}': {{%}} (the job slot) is not known when the tag is made; use {{#}} or the values.")
-                : parsed.GetValue(_tagString),
+            TagString = parsed.GetValue(_tagString),
             Json = parsed.GetValue(_json),
             Quiet = parsed.GetValue(_quiet),
             ProgressInterval = parsed.GetResult(_progressInterval) is null ? TimeSpan.FromSeconds(10) : Seconds(parsed.GetValue(_progressInterval), "--progress-interval"),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Fanout.Batch;
@@ -12,10 +13,15 @@ namespace Fanout.Cli.Output;
 internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Stream stderr, ProgressDisplay progress) : BatchObserver
 {
     private readonly SortedDictionary<long, JobResult?> _waiting = [];
+
+    // The slot each running job got, for tags that name it (--tagstring {%}); a retry may get another.
+    private readonly ConcurrentDictionary<long, int> _slots = new();
     private long _nextInOrder = 1;
 
     public override void JobStarted(JobSpec job, long sequence, int slot, int attempt)
     {
+        if (job.TagForSlot is not null)
+            _slots[sequence] = slot;
         if (settings.Verbose)
             WriteErrorLine(job.CommandForSlot?.Invoke(slot) ?? job.CommandLine);
     }
@@ -28,7 +34,7 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
 
     public override void JobOutputLine(JobSpec job, long sequence, string line, bool isStderr)
     {
-        var text = Encoding.UTF8.GetBytes(Tag(job) + line + "\n");
+        var text = Encoding.UTF8.GetBytes(Tag(job, sequence) + line + "\n");
         lock (TerminalLock.Gate)
         {
             progress.Clear();
@@ -146,9 +152,10 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
 
     private void Print(JobResult result)
     {
+        var tag = Tag(result.Job, result.Sequence);
+        _slots.TryRemove(result.Sequence, out _);
         if (result.Stdout.Length == 0 && result.Stderr.Length == 0)
             return;
-        var tag = Tag(result.Job);
         lock (TerminalLock.Gate)
         {
             progress.Clear();
@@ -182,11 +189,11 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
         stream.Flush();
     }
 
-    private string Tag(JobSpec job) => TagPrefix(settings, job);
+    private string Tag(JobSpec job, long sequence) => TagPrefix(settings, job, _slots.TryGetValue(sequence, out var slot) ? slot : 1);
 
-    /// <summary>What --tag or --tagstring puts before each of a job's lines: the tag and a tab; nothing without them.</summary>
-    internal static string TagPrefix(RunSettings settings, JobSpec job) =>
-        !settings.Tag ? "" : (job.Tag ?? string.Join(' ', job.Arguments.IsEmpty ? [job.Id] : job.Arguments.AsEnumerable())) + "\t";
+    /// <summary>What --tag or --tagstring puts before each of a job's lines, for the slot it ran in: the tag and a tab; nothing without them.</summary>
+    internal static string TagPrefix(RunSettings settings, JobSpec job, int slot) =>
+        !settings.Tag ? "" : (job.TagForSlot?.Invoke(slot) ?? job.Tag ?? string.Join(' ', job.Arguments.IsEmpty ? [job.Id] : job.Arguments.AsEnumerable())) + "\t";
 
     private void WriteErrorLine(string line)
     {

@@ -74,6 +74,9 @@ public sealed record JobSpec
     /// </summary>
     public Func<int, string>? CommandForSlot { get; init; }
 
+    /// <summary>For a tag that names the job slot (<c>--tagstring {%}</c>): makes the tag for the slot the job got; null to use <see cref="Tag"/>.</summary>
+    public Func<int, string>? TagForSlot { get; init; }
+
     /// <summary>Ids of the jobs that must succeed before it starts.</summary>
     public ImmutableArray<string> DependsOn { get; init; } = [];
 

@@ -19,6 +19,7 @@ public sealed class CliSpecs : ProcessTestBase
         new[] { "-n2", "-C,", "echo", "{}", "{3}", ":::", "a,b", "c,d", "e,f" },
         new[] { "--tagstring", "it's {1}/{2.} #{#}", "echo", "hi", ":::", "a b", "c;d", ":::", "x.y" },
         new[] { "--tagstring", "plain", "echo", ":::", "a" },
+        new[] { "-j1", "--tagstring", "{%}:{#}", "echo", ":::", "a", "b", "c" },
         new[] { "-j3", "-m", "echo", ":::", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10" },
         new[] { "-j2", "-X", "-s", "30", "echo", "[{}]", "{#}", ":::", "a b", "c;d", "e", "f", "g", "h", "i", "j" },
         new[] { "-j2", "--xargs", "-s", "16", "--tag", "printf", "%s,", ":::", "1", "2", "3", "4", "5", "6", "7" },
@@ -345,6 +346,23 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Contains(jobs, j => j.Zip(j.Skip(1)).Any(p => p.Second != p.First + 1)); // not runs of neighbours: 1 chance in ~10^20 of failing
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("-k")]
+    [InlineData("--line-buffer")]
+    public async Task A_tagstring_names_the_slot_each_job_ran_in(string output)
+    {
+        using var cli = new Cli();
+
+        // Each job prints the slot it was given; the tag must name the same one.
+        var result = await cli.RunAsync(["--quiet", "-j3", output, "--tagstring", "slot{%}", "echo $PARALLEL_JOBSLOT; sleep 0.{}", ":::", "1", "2", "3", "1", "2", "3", "1"]);
+
+        Assert.Equal(0, result.ReturnCode);
+        var lines = result.StdoutText.TrimEnd('\n').Split('\n');
+        Assert.Equal(7, lines.Length);
+        Assert.All(lines, line => Assert.Equal("slot" + line.Split('\t')[1], line.Split('\t')[0]));
+        Assert.Contains(lines, line => line.StartsWith("slot2", StringComparison.Ordinal));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Nice_lowers_the_priority_of_the_jobs_and_what_they_start()
     {
@@ -390,16 +408,14 @@ public sealed class CliSpecs : ProcessTestBase
         var negativePerJob = await cli.RunAsync("-N", "-1", "echo", ":::", "a");
         var perJobWithHeader = await cli.RunAsync("-N2", "--header", ":", "echo", ":::", "h", "a");
         var beyondPerJob = await cli.RunAsync("-N2", "echo", "{3}", ":::", "a", "b");
-        var slotTag = await cli.RunAsync("--tagstring", "{%}", "echo", ":::", "a");
         var retryWithoutLog = await cli.RunAsync("--retry-failed");
         var ungroupedInOrder = await cli.RunAsync("-u", "-k", "echo", ":::", "a");
         var retryWithCommand = await cli.RunAsync("--retry-failed", "--joblog", "j.tsv", "echo", ":::", "a");
 
-        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, slotTag, retryWithoutLog, retryWithCommand, ungroupedInOrder }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { unknown, missingFile, badPosition, badHalt, resumeWithoutLog, negativePerJob, perJobWithHeader, beyondPerJob, retryWithoutLog, retryWithCommand, ungroupedInOrder }, r => Assert.Equal(255, r.ReturnCode));
         Assert.Contains("-N -1", negativePerJob.StderrText, StringComparison.Ordinal);
         Assert.Contains("--header", perJobWithHeader.StderrText, StringComparison.Ordinal);
         Assert.Contains("only 2 values", beyondPerJob.StderrText, StringComparison.Ordinal);
-        Assert.Contains("--tagstring '{%}'", slotTag.StderrText, StringComparison.Ordinal);
         Assert.Contains("--joblog", retryWithoutLog.StderrText, StringComparison.Ordinal);
         Assert.Contains("give no command", retryWithCommand.StderrText, StringComparison.Ordinal);
         Assert.Contains("-u (--ungroup)", ungroupedInOrder.StderrText, StringComparison.Ordinal);
