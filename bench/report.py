@@ -579,9 +579,9 @@ def main():
         d(f"| {goal} | {measured} | {best} | {mark(ok)} |")
     d("")
     doc.extend(out)
-    # Sections measured by their own scripts, kept beside the results: bench/pipe, and bench/slurm
-    # (which needs root and a cluster).
-    for extra in ("bench/out/pipe.md", "bench/out/slurm.md"):
+    # Sections measured by their own scripts, kept beside the results: bench/pipe, bench/pack, and
+    # bench/slurm (which needs root and a cluster).
+    for extra in ("bench/out/pipe.md", "bench/out/pack.md", "bench/out/slurm.md"):
         if os.path.exists(extra):
             with open(extra, encoding="utf-8") as section:
                 doc.extend(section.read().rstrip("\n").split("\n"))
