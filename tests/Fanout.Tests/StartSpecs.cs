@@ -244,48 +244,39 @@ public sealed class StartSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task A_handle_without_close_on_exec_given_as_a_stream_reaches_the_child_only_as_that_stream()
-    {
-        var file = Path.GetTempFileName();
-        try
+    public Task A_handle_without_close_on_exec_given_as_a_stream_reaches_the_child_only_as_that_stream() =>
+        WithHandleWithoutCloseOnExec(FileAccess.Read, async (handle, file) =>
         {
-            string listed;
-            long fd;
-            using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read))
-            {
-                Assert.Equal(0, Fanout.Interop.Libc.fcntl(handle, Fanout.Interop.Libc.F_SETFD, 0));
-                fd = handle.DangerousGetHandle();
-                listed = (await TestChild.Spec("fds").WithStdin(Stdio.FromHandle(handle)).WithCapturedOutput().RunAsync(check: true)).StdoutText;
-            }
+            var fd = handle.DangerousGetHandle();
+            var listed = (await TestChild.Spec("fds").WithStdin(Stdio.FromHandle(handle)).WithCapturedOutput().RunAsync(check: true)).StdoutText;
 
             Assert.Contains(" pipe:", listed, StringComparison.Ordinal); // the runtime's own, so the listing did run
             // The child's runtime may hold a copy of its stdin under a number of its own; the parent's number must not be there.
             Assert.DoesNotContain($"{fd} {file}", listed, StringComparison.Ordinal);
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
+        });
 
     [Fact(Timeout = 30_000)]
-    public async Task A_handle_without_close_on_exec_given_to_one_child_does_not_reach_its_siblings()
+    public Task A_handle_without_close_on_exec_given_to_one_child_does_not_reach_its_siblings() =>
+        WithHandleWithoutCloseOnExec(FileAccess.Write, async (handle, file) =>
+        {
+            await using var holder = TestChild.Spec("sleep", "30").WithStdout(Stdio.FromHandle(handle)).Start();
+            var listed = (await TestChild.Spec("fds").WithCapturedOutput().RunAsync(check: true)).StdoutText;
+            holder.Kill();
+            await holder.WaitAsync();
+
+            Assert.Contains(" pipe:", listed, StringComparison.Ordinal);
+            Assert.DoesNotContain(file, listed, StringComparison.Ordinal);
+        });
+
+    /// <summary>Runs <paramref name="test"/> with a handle to a temporary file that lacks close-on-exec, as native code may open one.</summary>
+    private static async Task WithHandleWithoutCloseOnExec(FileAccess access, Func<Microsoft.Win32.SafeHandles.SafeFileHandle, string, Task> test)
     {
         var file = Path.GetTempFileName();
         try
         {
-            string listed;
-            using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Write))
-            {
-                Assert.Equal(0, Fanout.Interop.Libc.fcntl(handle, Fanout.Interop.Libc.F_SETFD, 0));
-                await using var holder = TestChild.Spec("sleep", "30").WithStdout(Stdio.FromHandle(handle)).Start();
-                listed = (await TestChild.Spec("fds").WithCapturedOutput().RunAsync(check: true)).StdoutText;
-                holder.Kill();
-                await holder.WaitAsync();
-            }
-
-            Assert.Contains(" pipe:", listed, StringComparison.Ordinal);
-            Assert.DoesNotContain(file, listed, StringComparison.Ordinal);
+            using var handle = File.OpenHandle(file, FileMode.Open, access);
+            Assert.Equal(0, Fanout.Interop.Libc.fcntl(handle, Fanout.Interop.Libc.F_SETFD, 0));
+            await test(handle, file);
         }
         finally
         {
