@@ -213,7 +213,8 @@ internal static class JobInputs
             throw new UsageException("fanout run: " + e.Message);
         }
 
-        if (template.UsesTotalJobs || TagTemplate(settings)?.UsesTotalJobs == true)
+        var tagTemplate = TagTemplate(settings)?.WithJobCounts(null, settings.Batch.MaxParallel);
+        if (template.UsesTotalJobs || tagTemplate?.UsesTotalJobs == true)
             throw new UsageException("fanout run --pipe: {##} and {0#} need the number of jobs, which is known only once all of standard input has been cut into blocks; use {#}.");
 
         // Opened here, once every usage check has passed, so that a missing file is a usage error too.
@@ -223,7 +224,6 @@ internal static class JobInputs
         IEnumerable<JobSpec> Expand()
         {
             var slotDependent = template.UsesSlot;
-            var tagTemplate = TagTemplate(settings)?.WithJobCounts(null, settings.Batch.MaxParallel);
             var tag = TagMaker(tagTemplate);
             var tagBySlot = tagTemplate?.UsesSlot == true;
             long sequence = 0;

@@ -69,12 +69,7 @@ public sealed record InputBlocks
     public int? LinesPerRecord
     {
         get => _linesPerRecord;
-        init
-        {
-            if (value is { } n)
-                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-            _linesPerRecord = value;
-        }
+        init => _linesPerRecord = NullOrPositive(value);
     }
 
     /// <summary>Exactly this many records per block (GNU parallel's <c>-N</c> with <c>--pipe</c>), or null to fill <see cref="BlockSize"/>.</summary>
@@ -82,12 +77,14 @@ public sealed record InputBlocks
     public int? RecordsPerBlock
     {
         get => _recordsPerBlock;
-        init
-        {
-            if (value is { } n)
-                ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
-            _recordsPerBlock = value;
-        }
+        init => _recordsPerBlock = NullOrPositive(value);
+    }
+
+    private static int? NullOrPositive(int? value)
+    {
+        if (value is { } n)
+            ArgumentOutOfRangeException.ThrowIfLessThan(n, 1, nameof(value));
+        return value;
     }
 
     /// <summary>The record end as text, for messages.</summary>

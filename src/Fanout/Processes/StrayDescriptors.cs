@@ -12,11 +12,12 @@ namespace Fanout;
 internal static class StrayDescriptors
 {
     private static readonly Lock Gate = new();
-    private static readonly Lazy<int[]?> Inherited = new(FindInherited);
-    private static int[] s_given = [];
+
+    // Found at the first use; null when /proc cannot be read.
+    private static int[]? s_known = FindInherited();
 
     /// <summary>Every stray known, or null when <c>/proc</c> cannot be read: then a child must close everything from 3 up.</summary>
-    internal static IEnumerable<int>? Current => Inherited.Value is { } inherited ? inherited.Concat(Volatile.Read(ref s_given)) : null;
+    internal static int[]? Current => Volatile.Read(ref s_known);
 
     /// <summary>Lists <paramref name="fd"/>, a caller's descriptor about to be given to a child, when it lacks close-on-exec.</summary>
     internal static void Note(int fd)
@@ -25,8 +26,9 @@ internal static class StrayDescriptors
             return;
         lock (Gate)
         {
-            if (Array.IndexOf(s_given, fd) < 0)
-                Volatile.Write(ref s_given, [.. s_given, fd]);
+            // Without /proc every spawn closes from 3 up anyway: nothing to list.
+            if (s_known is { } known && Array.IndexOf(known, fd) < 0)
+                Volatile.Write(ref s_known, [.. known, fd]);
         }
     }
 

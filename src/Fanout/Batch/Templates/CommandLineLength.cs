@@ -31,9 +31,9 @@ internal sealed class CommandLineLength
     private int _valuesPerArgument;
 
     /// <param name="template">The command template.</param>
-    /// <param name="alsoCounted">Texts whose replacement strings GNU parallel counts as used at least once: the
-    /// <c>--tagstring</c> (<c>{}</c> for <c>--tag</c>), and <c>{}</c> for <c>--bar</c>.</param>
-    internal CommandLineLength(CommandTemplate template, IEnumerable<string> alsoCounted)
+    /// <param name="alsoCounted">Replacement strings GNU parallel counts as used at least once: those of the
+    /// <c>--tagstring</c> (<c>{}</c> for <c>--tag</c>).</param>
+    internal CommandLineLength(CommandTemplate template, IEnumerable<Replacement> alsoCounted)
     {
         _inContext = template.ReplacesInContext;
         _quotes = template.QuotesValues;
@@ -53,12 +53,11 @@ internal sealed class CommandLineLength
 
         // Counted at least once, before the command's own: a command with no replacement string gets
         // its {} appended after that, so then {} counts twice.
-        var extras = alsoCounted.SelectMany(text => CommandTemplate.Parse([text], null, template.Plus).Parts).Where(p => p.Literal is null).DistinctBy(p => KeyOf(p.Replacement));
-        foreach (var part in extras)
+        foreach (var replacement in alsoCounted.DistinctBy(KeyOf))
         {
-            var key = KeyOf(part.Replacement);
+            var key = KeyOf(replacement);
             var count = uses.GetValueOrDefault(key).Count;
-            uses[key] = (part.Replacement, template.AppendsArguments && key == (ReplacementKind.Value, 0) ? count + 1 : Math.Max(count, 1));
+            uses[key] = (replacement, template.AppendsArguments && key == (ReplacementKind.Value, 0) ? count + 1 : Math.Max(count, 1));
         }
 
         _fixed = outside + words.Count - 1;

@@ -32,7 +32,7 @@ public sealed class CommandLinePacker
     private readonly int _jobSlots;
     private readonly bool _spread;
     private readonly int? _maxArguments;
-    private readonly string[] _alsoCounted;
+    private readonly Replacement[] _alsoCounted;
 
     /// <summary>Creates a packer.</summary>
     /// <param name="template">The command template, with context replacement for <c>-X</c>.</param>
@@ -51,7 +51,7 @@ public sealed class CommandLinePacker
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         if (maxArguments is { } most)
             ArgumentOutOfRangeException.ThrowIfLessThan(most, 1, nameof(maxArguments));
-        _alsoCounted = [.. alsoCounted ?? []];
+        _alsoCounted = [.. (alsoCounted ?? []).SelectMany(text => CommandTemplate.Parse([text], null, template.Plus).Parts).Where(p => p.Literal is null).Select(p => p.Replacement)];
         foreach (var replacement in template.Parts.Where(p => p.Literal is null).Select(p => p.Replacement))
         {
             if (replacement.Position != 0)
@@ -63,8 +63,8 @@ public sealed class CommandLinePacker
             RefuseJobCounts(replacement);
         }
 
-        foreach (var part in _alsoCounted.SelectMany(text => CommandTemplate.Parse([text], null, template.Plus).Parts).Where(p => p.Literal is null))
-            RefuseJobCounts(part.Replacement);
+        foreach (var replacement in _alsoCounted)
+            RefuseJobCounts(replacement);
 
         _template = template;
         _jobSlots = jobSlots;
