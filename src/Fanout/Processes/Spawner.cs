@@ -63,7 +63,7 @@ internal static unsafe class Spawner
             var passedCount = passed?.Count ?? 0;
             for (var i = 0; i < passedCount; i++)
                 Check(Libc.posix_spawn_file_actions_adddup2(fileActions, passed![i], 3 + i), "posix_spawn_file_actions_adddup2");
-            CloseStrays(fileActions, 3 + passedCount, stdin, stdout, stderr, passed);
+            CloseStrays(fileActions, 3 + passedCount);
             if (strings.WorkingDirectory is not null)
                 Check(Libc.posix_spawn_file_actions_addchdir_np(fileActions, strings.WorkingDirectory), "posix_spawn_file_actions_addchdir_np");
 
@@ -150,15 +150,15 @@ internal static unsafe class Spawner
 
     /// <summary>
     /// Closes in the child what close-on-exec would not: the <see cref="StrayDescriptors"/> (Python's
-    /// close_fds=True taught everyone to expect a clean child) and the sources of the child's 0, 1, 2
-    /// and passed descriptors. Everything else is left to exec's own close-on-exec, which runs after
+    /// close_fds=True taught everyone to expect a clean child), which include any caller's handle
+    /// wired to this child's 0, 1, 2 or passed descriptors; Fanout's own are close-on-exec. Everything else is left to exec's own close-on-exec, which runs after
     /// the kernel has let the waiting parent go: closing all from 3 up before exec (closefrom) would
     /// make every spawn cost the parent time in proportion to the descriptors it holds, 2 per running
     /// child with captured output, so starting the n-th of many children would slow down with n.
     /// Without /proc to find the inherited ones, closefrom it is. A descriptor that native code
     /// opens without close-on-exec and never gives to a child through Fanout is inherited, as by any exec.
     /// </summary>
-    private static void CloseStrays(void* fileActions, int first, ChildFd stdin, ChildFd stdout, ChildFd stderr, IReadOnlyList<int>? passed)
+    private static void CloseStrays(void* fileActions, int first)
     {
         if (StrayDescriptors.Current is not { } strays)
         {
@@ -168,11 +168,6 @@ internal static unsafe class Spawner
 
         foreach (var fd in strays)
             AddClose(fileActions, fd, first);
-        AddClose(fileActions, stdin.Source, first);
-        AddClose(fileActions, stdout.Source, first);
-        AddClose(fileActions, stderr.Source, first);
-        for (var i = 0; i < (passed?.Count ?? 0); i++)
-            AddClose(fileActions, passed![i], first);
     }
 
     private static void AddClose(void* fileActions, int fd, int first)
