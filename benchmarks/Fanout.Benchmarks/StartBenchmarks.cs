@@ -54,18 +54,16 @@ internal static class StartBenchmarks
         return durations;
     }
 
-    private static void WarmUpFanout(int warmup, ProcessSpec spec)
+    private static void WarmUpFanout(int warmup, ProcessSpec spec) => Workers.WarmUp(() =>
     {
         for (var i = 0; i < warmup; i++)
         {
             using var warm = spec.Start();
             warm.Communicate();
         }
+    });
 
-        Workers.Settle();
-    }
-
-    private static void WarmUpDotnet(int warmup, ProcessStartInfo info)
+    private static void WarmUpDotnet(int warmup, ProcessStartInfo info) => Workers.WarmUp(() =>
     {
         for (var i = 0; i < warmup; i++)
         {
@@ -76,9 +74,7 @@ internal static class StartBenchmarks
                 warm.StandardError.ReadToEnd();
             warm.WaitForExit();
         }
-
-        Workers.Settle();
-    }
+    });
 
     private static (double Start, double Total) FanoutSleep(string[] durations, int warmup)
     {
