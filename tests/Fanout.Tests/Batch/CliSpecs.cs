@@ -90,11 +90,13 @@ public sealed class CliSpecs : ProcessTestBase
         var tooLong = await cli.RunAsync("-k", "--quiet", "-m", "-s", "12", "echo", ":::", "ab", "abcdefghijkl", "c");
         var overTheMost = await cli.RunAsync("-k", "--quiet", "--xargs", "-s", "100000", "echo", ":::", "a", "b");
         var totalOfBlocks = await cli.RunWithInputAsync("a\n", "--plus", "--pipe", "echo", "{##}");
-        var plusWithArgument = await cli.RunAsync("--plus", "echo", "{%.gz}", ":::", "a.gz");
+        var plusWithArgument = await cli.RunAsync("--plus", "echo", "{uniq}", ":::", "a.gz");
+        var plusEdit = await cli.RunAsync("-k", "--quiet", "--plus", "echo", "{1%.gz}", "{2:-none}", ":::", "a.gz", ":::", "");
         var withoutPlus = await cli.RunAsync("-k", "--quiet", "echo", "{%.gz}", ":::", "a.gz");
 
         Assert.All(new[] { limitAlone, positional, withPipe, tooLong, totalOfBlocks, plusWithArgument }, r => Assert.Equal(255, r.ReturnCode));
-        Assert.Contains("'{%.gz}'", plusWithArgument.StderrText, StringComparison.Ordinal);
+        Assert.Contains("'{uniq}'", plusWithArgument.StderrText, StringComparison.Ordinal);
+        Assert.Equal("a none\n", plusEdit.StdoutText);
         Assert.Equal("{%.gz} a.gz\n", withoutPlus.StdoutText);
         Assert.Contains("{##}", totalOfBlocks.StderrText, StringComparison.Ordinal);
         Assert.Contains("-s 100 limits", limitAlone.StderrText, StringComparison.Ordinal);

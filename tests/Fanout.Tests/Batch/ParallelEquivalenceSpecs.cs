@@ -64,6 +64,58 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
         GnuParallel.AssertSameLines(gnu, fanout, "Template: " + GnuParallel.Describe(template));
     }
 
+    public static TheoryData<string[]> PlusEditTemplates() => new()
+    {
+        { ["echo", "{%.gz}", "{%%.*}", "{#a}", "{##a.*b}", "{#a*}", "{%a+}", "{%.[a-z]*}", "{%%.[a-z]*}", "{#*/}", "{##*/}", "{%}", "{%%}", "{#}"] },
+        { ["echo", "{:-def}", "{:-{}}", "{:-a b}", "{:2}", "{:1:3}", "{:0:2}", "{:00}", "{:3:0}", "{:20:1}", "x{:1}y", "{slot}"] },
+        { ["echo", "{/a/X}", "{//a/X}", "{/#a/X}", "{/%a/X}", "{/./_}", "{//./_}", "{//b*/-}", "{/a/$1}", "{/(a)/[\\1]}", "{/a/b/c}", "{//\\n/N}", "{/%\\n/N}"] },
+        { ["echo", "{^a}", "{^^a}", "{,A}", "{,,A}", "{^[a-z]}", "{^^[a-z]}", "{,,[A-Z]+}", "{^^.}"] },
+        { ["echo", "{1%.c}", "{-1 :1}", "{1 /a/b}", "x{%.d}y", "{%.d}{#a}", "{1}", "{/.}", "{+..}"] },
+    };
+
+    [Theory(Timeout = 60_000)]
+    [MemberData(nameof(PlusEditTemplates))]
+    public async Task Plus_edits_with_arguments_render_tricky_values_as_GNU_parallels_plus_does(string[] template)
+    {
+        // ASCII values only: GNU parallel's Perl edits UTF-8 bytes, Fanout characters (see the next spec).
+        var random = new Random(GnuParallel.Seed + 12);
+        string[] more = ["0", "00", "aXa", "Abc.a", "aAbBc.gz", "a.b.c.d.gz", "ab", "bbb", "a\n", "x.d\n", "x.gz.gz", "A.B"];
+        var values = TrickyValues(random, 40).Concat(more).Where(v => v.All(char.IsAscii)).ToArray();
+        var file = WriteFile("plus-edit-values", string.Concat(values.Select(v => v + "\0")));
+
+        var gnu = await GnuParallel.DryRunAsync(["--plus", "-0", .. template, "::::", file]);
+        var parsed = CommandTemplate.Parse(template, null, plus: true);
+        var fanout = values.Select((v, i) => parsed.Render([v], i + 1, slot: 1) + "\n").ToList();
+
+        GnuParallel.AssertSameLines(gnu, fanout, "Template: " + GnuParallel.Describe(template));
+    }
+
+    [Fact]
+    public void Plus_edits_count_and_match_characters_where_GNU_parallel_counts_bytes()
+    {
+        var template = CommandTemplate.Parse(["echo", "{:2}", "{%.}", "{^^ü}", "{:1:1}", "{//\\w/w}"], null, plus: true).WithoutQuoting();
+
+        // GNU parallel gives "nïcø" for {:2} (the two bytes of ü count as two), cuts ø's last byte
+        // for {%.}, takes ü's first byte for {:1:1}, and its \w matches no byte of ü, ï or ø.
+        Assert.Equal("echo ïcø ünïc ünïcø n wwwww", template.Render(["ünïcø"], 1, 1));
+    }
+
+    [Fact]
+    public void Plus_edits_refuse_patterns_that_Perl_reads_otherwise_and_the_strings_Fanout_does_not_support()
+    {
+        var posix = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{%[[:digit:]]}"], null, plus: true));
+        var broken = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{/(a/b}"], null, plus: true));
+        var host = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{host}"], null, plus: true));
+        var sourceZero = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{0%.gz}"], null, plus: true));
+
+        Assert.Contains("'{%[[:digit:]]}'", posix.Message, StringComparison.Ordinal);
+        Assert.Contains("[:digit:]", posix.Message, StringComparison.Ordinal);
+        Assert.Contains("'{/(a/b}'", broken.Message, StringComparison.Ordinal);
+        Assert.Contains("'{host}'", host.Message, StringComparison.Ordinal);
+        Assert.Contains("input source 0", sourceZero.Message, StringComparison.Ordinal);
+        Assert.Equal("echo {%[[:digit:]]} {host}", CommandTemplate.Parse(["echo", "{%[[:digit:]]}", "{host}"]).Render([], 1, 1)[..26]);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Without_plus_its_replacement_strings_stay_as_written_as_in_GNU_parallel()
     {

@@ -39,7 +39,7 @@ internal sealed class CommandLineLength
         _quotes = template.QuotesValues;
         var words = template.AppendsArguments ? [.. template.Words, "{}"] : template.Words.ToList();
         long outside = 0, inside = 0, groups = 0;
-        var uses = new Dictionary<(ReplacementKind, int), (Replacement Kind, int Count)>();
+        var uses = new Dictionary<(ReplacementKind, int, string?), (Replacement Kind, int Count)>();
         foreach (var word in words)
         {
             var parts = CommandTemplate.Parse([word], null, template.Plus).Parts;
@@ -57,7 +57,7 @@ internal sealed class CommandLineLength
         {
             var key = KeyOf(replacement);
             var count = uses.GetValueOrDefault(key).Count;
-            uses[key] = (replacement, template.AppendsArguments && key == (ReplacementKind.Value, 0) ? count + 1 : Math.Max(count, 1));
+            uses[key] = (replacement, template.AppendsArguments && key == (ReplacementKind.Value, 0, null) ? count + 1 : Math.Max(count, 1));
         }
 
         _fixed = outside + words.Count - 1;
@@ -117,6 +117,8 @@ internal sealed class CommandLineLength
                 return argument.Count > 0 ? Digits(sequence) : 0;
             case ReplacementKind.Slot:
                 return argument.Count > 0 ? Digits(slot) : 0;
+            case ReplacementKind.SlotVariable:
+                return argument.Count > 0 ? Replacement.SlotVariableText.Length : 0;
         }
 
         if (replacement.Position != 0)
@@ -148,7 +150,7 @@ internal sealed class CommandLineLength
 
     private static int Digits(long number) => number.ToString(CultureInfo.InvariantCulture).Length;
 
-    private static (ReplacementKind, int) KeyOf(Replacement replacement) => (replacement.Kind, replacement.Position);
+    private static (ReplacementKind, int, string?) KeyOf(Replacement replacement) => (replacement.Kind, replacement.Position, replacement.Edit?.Signature);
 
     /// <summary>
     /// Measures one word in runs of non-blank characters: a run holding a replacement string is a

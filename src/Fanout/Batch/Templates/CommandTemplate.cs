@@ -72,6 +72,7 @@ public sealed partial class CommandTemplate
         ("{##}", ReplacementKind.TotalJobs),
         ("{0#}", ReplacementKind.PaddedSequence),
         ("{0%}", ReplacementKind.PaddedSlot),
+        ("{slot}", ReplacementKind.SlotVariable),
     ];
 
     // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
@@ -197,7 +198,7 @@ public sealed partial class CommandTemplate
                 else
                 {
                     if (plus && word[i] == '{')
-                        RejectPlusWithArgument(word, i);
+                        RejectUnsupportedPlus(word, i);
                     literal.Append(word[i]);
                     i++;
                 }
@@ -389,6 +390,9 @@ public sealed partial class CommandTemplate
             case ReplacementKind.PaddedSlot:
                 line.Append(slot.ToString(CultureInfo.InvariantCulture).PadLeft(PaddedWidth(_jobSlots), '0'));
                 return;
+            case ReplacementKind.SlotVariable:
+                line.Append(Replacement.SlotVariableText);
+                return;
         }
 
         if (replacement.Position != 0)
@@ -419,6 +423,14 @@ public sealed partial class CommandTemplate
     /// <summary>Matches a replacement string at <paramref name="start"/>, which holds a <c>{</c>.</summary>
     private static bool TryMatch(string word, int start, bool plus, out Replacement replacement)
     {
+        // GNU parallel tries its longest definitions first: the edits before {%}, {#} and {/}.
+        if (plus && ValueEdit.TryMatch(word, start, out var edit, out var editText, out var editPosition))
+        {
+            var position = editPosition is null ? 0 : Position(editPosition.TrimStart('-'), editPosition.StartsWith('-'), editText, word);
+            replacement = new Replacement(ReplacementKind.Edit, position, editText, word, edit);
+            return true;
+        }
+
         var rest = word.AsSpan(start);
         foreach (var (text, kind) in plus ? PlusFixed : Fixed)
         {
@@ -447,23 +459,29 @@ public sealed partial class CommandTemplate
                 if (!rest[i..].StartsWith(suffix, StringComparison.Ordinal))
                     continue;
                 var text = rest[..(i + suffix.Length)].ToString();
-                var trimmed = number.TrimStart('0');
-                if (trimmed.Length == 0)
-                {
-                    throw new TemplateException(word,
-                        $"'{text}' in the template word '{word}' names input source 0, but input sources are numbered from 1 ({{1}} is the first, {{-1}} the last).");
-                }
-
-                if (trimmed.Length > 7 || int.Parse(trimmed, CultureInfo.InvariantCulture) > MaxPosition)
-                    throw new TemplateException(word, $"'{text}' in the template word '{word}' names input source {number}, more than Fanout accepts ({MaxPosition}).");
-                var position = int.Parse(trimmed, CultureInfo.InvariantCulture);
-                replacement = new Replacement(kind, negative ? -position : position, text, word);
+                replacement = new Replacement(kind, Position(number.ToString(), negative, text, word), text, word);
                 return true;
             }
         }
 
         replacement = default;
         return false;
+    }
+
+    /// <summary>The source number of a positional replacement string, from its digits: 1 or more, at most <see cref="MaxPosition"/>.</summary>
+    private static int Position(string digits, bool negative, string text, string word)
+    {
+        var trimmed = digits.TrimStart('0');
+        if (trimmed.Length == 0)
+        {
+            throw new TemplateException(word,
+                $"'{text}' in the template word '{word}' names input source 0, but input sources are numbered from 1 ({{1}} is the first, {{-1}} the last).");
+        }
+
+        if (trimmed.Length > 7 || int.Parse(trimmed, CultureInfo.InvariantCulture) > MaxPosition)
+            throw new TemplateException(word, $"'{text}' in the template word '{word}' names input source {digits}, more than Fanout accepts ({MaxPosition}).");
+        var position = int.Parse(trimmed, CultureInfo.InvariantCulture);
+        return negative ? -position : position;
     }
 
     /// <summary>Matches <c>{name}</c> and its path forms at <paramref name="start"/>, for a column name given by a header.</summary>
@@ -498,21 +516,21 @@ public sealed partial class CommandTemplate
     }
 
     /// <summary>
-    /// GNU parallel's --plus strings that take an argument ({%.gz}, {#re}, {:-x}, {/a/b}, {^x}, {,x}…)
-    /// and its named ones ({slot}, {uniq}…): GNU parallel would edit the value, so leaving the text as
-    /// written would run another command than the user meant.
+    /// GNU parallel's --plus strings that Fanout does not support: {host}, {sshlogin}, {hgrp} and
+    /// {agrp} (which name the ssh host running the job), and {choose_k} and {uniq} (which skip
+    /// jobs). Left as written they would run another command than the user meant.
     /// </summary>
-    private static void RejectPlusWithArgument(string word, int start)
+    private static void RejectUnsupportedPlus(string word, int start)
     {
-        var match = PlusWithArgument().Match(word, start);
+        var match = UnsupportedPlus().Match(word, start);
         if (!match.Success || match.Index != start)
             return;
         throw new TemplateException(word,
-            $"'{match.Value}' in the template word '{word}' is one of GNU parallel's --plus strings that edit the value with an argument (or a named one), which Fanout does not support. Do the edit in the command instead, such as the shell's ${{x%.gz}}, or drop --plus.");
+            $"'{match.Value}' in the template word '{word}' is one of GNU parallel's --plus strings that Fanout does not support (it runs no jobs over ssh, and skips none). Drop it, or drop --plus.");
     }
 
-    [GeneratedRegex(@"\{(?:-?[0-9]+)?(?:[%#:^,]|/[^/}]*/)[^}]*\}|\{(?:slot|host|hgrp|agrp|choose_k|uniq)\}")]
-    private static partial Regex PlusWithArgument();
+    [GeneratedRegex(@"\{(?:host|sshlogin|hgrp|agrp|choose_k|uniq)\}")]
+    private static partial Regex UnsupportedPlus();
 
     private static void RejectPerlExpressions(IReadOnlyList<string> words)
     {

@@ -56,21 +56,31 @@ internal enum ReplacementKind
 
     /// <summary><c>{/...}</c> (<c>--plus</c>): the base name without its last three extensions.</summary>
     BasenameWithoutThreeExtensions,
+
+    /// <summary><c>{:-x}</c>, <c>{%.gz}</c>, <c>{/a/b}</c>… (<c>--plus</c>): the value after a <see cref="ValueEdit"/>.</summary>
+    Edit,
+
+    /// <summary><c>{slot}</c> (<c>--plus</c>): <c>${PARALLEL_JOBSLOT}</c>, inserted bare for the shell to expand.</summary>
+    SlotVariable,
 }
 
 /// <summary>
 /// One replacement string found in a template word.
 /// <see cref="Position"/> is 0 for the forms that use every input value (<c>{}</c>, <c>{.}</c>…),
 /// n for <c>{n…}</c> and -n for <c>{-n…}</c> (counted from the last input source). <see cref="Text"/> is
-/// the replacement string as written, <see cref="Word"/> the template word holding it, for messages.
+/// the replacement string as written, <see cref="Word"/> the template word holding it, for messages;
+/// <see cref="Edit"/> is the edit of a <see cref="ReplacementKind.Edit"/>.
 /// </summary>
-internal readonly record struct Replacement(ReplacementKind Kind, int Position, string Text, string Word)
+internal readonly record struct Replacement(ReplacementKind Kind, int Position, string Text, string Word, ValueEdit? Edit = null)
 {
+    /// <summary>What GNU parallel's <c>{slot}</c> inserts.</summary>
+    internal const string SlotVariableText = "${PARALLEL_JOBSLOT}";
+
     /// <summary>True for <c>{}</c>, <c>{.}</c>, <c>{/}</c>, <c>{//}</c> and <c>{/.}</c>: the forms that insert every value of a job.</summary>
     internal bool UsesEveryValue => Position == 0 && !IsJobNumber;
 
-    /// <summary>True for the replacement strings that insert a number of the job rather than a value: <c>{#}</c>, <c>{%}</c>, <c>{##}</c>, <c>{0#}</c>, <c>{0%}</c>.</summary>
-    internal bool IsJobNumber => Kind is ReplacementKind.Sequence or ReplacementKind.Slot or ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot;
+    /// <summary>True for the replacement strings that insert a number of the job rather than a value: <c>{#}</c>, <c>{%}</c>, <c>{##}</c>, <c>{0#}</c>, <c>{0%}</c>, <c>{slot}</c>.</summary>
+    internal bool IsJobNumber => Kind is ReplacementKind.Sequence or ReplacementKind.Slot or ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence or ReplacementKind.PaddedSlot or ReplacementKind.SlotVariable;
 
     /// <summary>The value after this replacement's path edit.</summary>
     internal string Transform(string value) => Kind switch
@@ -87,6 +97,7 @@ internal readonly record struct Replacement(ReplacementKind Kind, int Position, 
         ReplacementKind.WithoutThreeExtensions => ParallelPlusPaths.WithoutThreeExtensions(value),
         ReplacementKind.BasenameWithoutTwoExtensions => ParallelPlusPaths.BasenameWithoutTwoExtensions(value),
         ReplacementKind.BasenameWithoutThreeExtensions => ParallelPlusPaths.BasenameWithoutThreeExtensions(value),
+        ReplacementKind.Edit => Edit!.Apply(value),
         _ => value,
     };
 }
