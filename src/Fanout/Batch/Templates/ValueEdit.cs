@@ -68,18 +68,24 @@ internal sealed partial class ValueEdit
             new Regex(@"\G\{(-?[0-9]+)[ \t\n\r\f\v]*" + Regex.Escape(d.Prefix) + d.Arguments + @"\}", RegexOptions.CultureInvariant),
             d.Operation))];
 
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Operation _operation;
     private readonly string _argument;
     private readonly string _replacement;
     private readonly Regex? _pattern;
     private readonly long _start;
     private readonly long _length;
+    private readonly string _word;
+    private readonly string _text;
 
     private ValueEdit(Operation operation, string argument, string replacement, string word, string text)
     {
         _operation = operation;
         _argument = argument;
         _replacement = replacement;
+        _word = word;
+        _text = text;
         Signature = $"{operation}\0{argument}\0{replacement}";
         switch (operation)
         {
@@ -140,7 +146,21 @@ internal sealed partial class ValueEdit
     }
 
     /// <summary>The edited value.</summary>
+    /// <exception cref="TemplateException">The pattern took too long on this value (catastrophic backtracking).</exception>
     internal string Apply(string value)
+    {
+        try
+        {
+            return Edit(value);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            throw new TemplateException(_word,
+                $"'{_text}' in the template word '{_word}' took longer than {MatchTimeout.TotalSeconds:0} s to match the value '{value}': its pattern backtracks without end. Write it so that it cannot.");
+        }
+    }
+
+    private string Edit(string value)
     {
         switch (_operation)
         {
@@ -251,7 +271,7 @@ internal sealed partial class ValueEdit
 
         try
         {
-            return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+            return new Regex(pattern, RegexOptions.CultureInvariant, MatchTimeout);
         }
         catch (ArgumentException e)
         {
