@@ -152,6 +152,8 @@ internal static class JobInputs
 
             var values = settings.Columns?.Apply(sourceValues) ?? sourceValues;
             var seq = ++sequence;
+            if (template.Skips(values))
+                continue;
             var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), template.Render(values, seq, 0))
             {
                 Arguments = [.. values],

@@ -90,12 +90,12 @@ public sealed class CliSpecs : ProcessTestBase
         var tooLong = await cli.RunAsync("-k", "--quiet", "-m", "-s", "12", "echo", ":::", "ab", "abcdefghijkl", "c");
         var overTheMost = await cli.RunAsync("-k", "--quiet", "--xargs", "-s", "100000", "echo", ":::", "a", "b");
         var totalOfBlocks = await cli.RunWithInputAsync("a\n", "--plus", "--pipe", "echo", "{##}");
-        var plusWithArgument = await cli.RunAsync("--plus", "echo", "{uniq}", ":::", "a.gz");
+        var plusWithArgument = await cli.RunAsync("--plus", "echo", "{host}", ":::", "a.gz");
         var plusEdit = await cli.RunAsync("-k", "--quiet", "--plus", "echo", "{1%.gz}", "{2:-none}", ":::", "a.gz", ":::", "");
         var withoutPlus = await cli.RunAsync("-k", "--quiet", "echo", "{%.gz}", ":::", "a.gz");
 
         Assert.All(new[] { limitAlone, positional, withPipe, tooLong, totalOfBlocks, plusWithArgument }, r => Assert.Equal(255, r.ReturnCode));
-        Assert.Contains("'{uniq}'", plusWithArgument.StderrText, StringComparison.Ordinal);
+        Assert.Contains("'{host}'", plusWithArgument.StderrText, StringComparison.Ordinal);
         Assert.Equal("a none\n", plusEdit.StdoutText);
         Assert.Equal("{%.gz} a.gz\n", withoutPlus.StdoutText);
         Assert.Contains("{##}", totalOfBlocks.StderrText, StringComparison.Ordinal);
@@ -314,6 +314,23 @@ public sealed class CliSpecs : ProcessTestBase
 
         Assert.Equal(0, ours.ReturnCode);
         Assert.Equal(theirs.StderrText, ours.StderrText);
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("echo {choose_k} {#} ::: A B C D ::: A B C D ::: A B C D")]
+    [InlineData("echo {uniq} {#} ::: A B C ::: A B C")]
+    [InlineData("-N2 echo {uniq} {#} ::: A B A C D D E")]
+    [InlineData("echo {2choose_k} {choose_k} ::: 10 9 ::: 10 9 1")]
+    public async Task Plus_choose_k_and_uniq_skip_the_jobs_GNU_parallel_skips_and_count_them(string line)
+    {
+        using var cli = new Cli();
+        string[] words = ["-k", "--plus", .. line.Split(' ')];
+
+        var ours = await cli.RunAsync(["--quiet", .. words]);
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, ours.ReturnCode);
         Assert.Equal(theirs.StdoutText, ours.StdoutText);
     }
 

@@ -107,12 +107,16 @@ public sealed class ParallelEquivalenceSpecs : ProcessTestBase
         var broken = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{/(a/b}"], null, plus: true));
         var host = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{host}"], null, plus: true));
         var sourceZero = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{0%.gz}"], null, plus: true));
+        var numberedSequence = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{2 #}"]));
+        var numberedSlot = Assert.Throws<TemplateException>(() => CommandTemplate.Parse(["echo", "{2slot}"], null, plus: true));
 
         Assert.Contains("'{%[[:digit:]]}'", posix.Message, StringComparison.Ordinal);
         Assert.Contains("[:digit:]", posix.Message, StringComparison.Ordinal);
         Assert.Contains("'{/(a/b}'", broken.Message, StringComparison.Ordinal);
         Assert.Contains("'{host}'", host.Message, StringComparison.Ordinal);
         Assert.Contains("input source 0", sourceZero.Message, StringComparison.Ordinal);
+        Assert.Contains("'{2 #}'", numberedSequence.Message, StringComparison.Ordinal);
+        Assert.Contains("'{2slot}'", numberedSlot.Message, StringComparison.Ordinal);
         Assert.Equal("echo {%[[:digit:]]} {host}", CommandTemplate.Parse(["echo", "{%[[:digit:]]}", "{host}"]).Render([], 1, 1)[..26]);
     }
 

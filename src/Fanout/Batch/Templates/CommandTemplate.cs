@@ -63,6 +63,8 @@ public sealed partial class CommandTemplate
         ("...}", ReplacementKind.WithoutThreeExtensions),
         ("/..}", ReplacementKind.BasenameWithoutTwoExtensions),
         ("/...}", ReplacementKind.BasenameWithoutThreeExtensions),
+        ("choose_k}", ReplacementKind.ChooseK),
+        ("uniq}", ReplacementKind.Unique),
     ];
 
     private static readonly (string Text, ReplacementKind Kind)[] PlusFixed =
@@ -75,11 +77,17 @@ public sealed partial class CommandTemplate
         ("{slot}", ReplacementKind.SlotVariable),
     ];
 
+    // Job numbers after a source number ({2#}): GNU parallel takes them for replacement strings and renders nothing.
+    private static readonly string[] NumberedJobNumbers = ["#}", "%}"];
+    private static readonly string[] PlusNumberedJobNumbers = [.. NumberedJobNumbers, "##}", "0#}", "0%}", "slot}"];
+
     // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
     private const int MaxPosition = 1_000_000;
 
     private readonly TemplatePart[] _parts;
     private readonly int _literalLength;
+    private readonly bool _skipsUnlessIncreasing;
+    private readonly bool _skipsRepeats;
     private bool _missingPositionsEmpty;
     private long? _totalJobs;
     private int _jobSlots = 1;
@@ -96,6 +104,8 @@ public sealed partial class CommandTemplate
         QuotesValues = quotesValues;
         RequiredSourceCount = requiredSources;
         _literalLength = parts.Sum(p => p.Literal?.Length ?? 0);
+        _skipsUnlessIncreasing = parts.Any(p => p.Literal is null && p.Replacement.Kind == ReplacementKind.ChooseK);
+        _skipsRepeats = parts.Any(p => p.Literal is null && p.Replacement.Kind == ReplacementKind.Unique);
     }
 
     /// <summary>The template words as given.</summary>
@@ -112,6 +122,31 @@ public sealed partial class CommandTemplate
 
     /// <summary>True when the template uses the number of jobs (<c>{##}</c>, <c>{0#}</c>): render it <see cref="WithJobCounts"/>, once every job is known.</summary>
     public bool UsesTotalJobs => _parts.Any(p => p.Literal is null && p.Replacement.Kind is ReplacementKind.TotalJobs or ReplacementKind.PaddedSequence);
+
+    /// <summary>
+    /// True when a job with these values is not to run (GNU parallel's <c>--plus</c> skips it, and
+    /// still counts its sequence number): with <c>{choose_k}</c> unless the values strictly increase
+    /// (in ordinal order, so the jobs over n sources of the same k values are the k-combinations),
+    /// with <c>{uniq}</c> when two values are equal.
+    /// </summary>
+    /// <param name="values">The job's input values.</param>
+    /// <returns>True to skip the job.</returns>
+    public bool Skips(IReadOnlyList<string> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (_skipsUnlessIncreasing)
+        {
+            for (var i = 1; i < values.Count; i++)
+            {
+                if (string.CompareOrdinal(values[i - 1], values[i]) >= 0)
+                    return true;
+            }
+        }
+
+        if (_skipsRepeats && values.Count > 1 && values.Distinct(StringComparer.Ordinal).Count() != values.Count)
+            return true;
+        return false;
+    }
 
     /// <summary>True when the rendered line depends on the job slot (<c>{%}</c>, <c>{0%}</c>).</summary>
     public bool UsesSlot => _parts.Any(p => p.Literal is null && p.Replacement.Kind is ReplacementKind.Slot or ReplacementKind.PaddedSlot);
@@ -454,6 +489,16 @@ public sealed partial class CommandTemplate
             i++;
         if (number.Length > 0)
         {
+            foreach (var suffix in plus ? PlusNumberedJobNumbers : NumberedJobNumbers)
+            {
+                if (rest[i..].StartsWith(suffix, StringComparison.Ordinal))
+                {
+                    var text = rest[..(i + suffix.Length)].ToString();
+                    throw new TemplateException(word,
+                        $"'{text}' in the template word '{word}' puts a source number before a job number, which GNU parallel renders as nothing. Write '{{{suffix}' without the number.");
+                }
+            }
+
             foreach (var (suffix, kind) in plus ? PlusSuffixes : PositionalSuffixes)
             {
                 if (!rest[i..].StartsWith(suffix, StringComparison.Ordinal))
@@ -517,8 +562,8 @@ public sealed partial class CommandTemplate
 
     /// <summary>
     /// GNU parallel's --plus strings that Fanout does not support: {host}, {sshlogin}, {hgrp} and
-    /// {agrp} (which name the ssh host running the job), and {choose_k} and {uniq} (which skip
-    /// jobs). Left as written they would run another command than the user meant.
+    /// {agrp}, which name the ssh host running the job. Left as written they would run another
+    /// command than the user meant.
     /// </summary>
     private static void RejectUnsupportedPlus(string word, int start)
     {
@@ -526,10 +571,10 @@ public sealed partial class CommandTemplate
         if (!match.Success || match.Index != start)
             return;
         throw new TemplateException(word,
-            $"'{match.Value}' in the template word '{word}' is one of GNU parallel's --plus strings that Fanout does not support (it runs no jobs over ssh, and skips none). Drop it, or drop --plus.");
+            $"'{match.Value}' in the template word '{word}' is one of GNU parallel's --plus strings that Fanout does not support (it runs no jobs over ssh). Drop it, or drop --plus.");
     }
 
-    [GeneratedRegex(@"\{(?:host|sshlogin|hgrp|agrp|choose_k|uniq)\}")]
+    [GeneratedRegex(@"\{(?:host|sshlogin|hgrp|agrp)\}")]
     private static partial Regex UnsupportedPlus();
 
     private static void RejectPerlExpressions(IReadOnlyList<string> words)

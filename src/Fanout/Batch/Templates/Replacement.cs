@@ -62,6 +62,12 @@ internal enum ReplacementKind
 
     /// <summary><c>{slot}</c> (<c>--plus</c>): <c>${PARALLEL_JOBSLOT}</c>, inserted bare for the shell to expand.</summary>
     SlotVariable,
+
+    /// <summary><c>{choose_k}</c> (<c>--plus</c>): the value, as <c>{}</c>; a job whose values do not strictly increase is skipped.</summary>
+    ChooseK,
+
+    /// <summary><c>{uniq}</c> (<c>--plus</c>): the value, as <c>{}</c>; a job with two equal values is skipped.</summary>
+    Unique,
 }
 
 /// <summary>
