@@ -20,8 +20,8 @@ internal static class JobInputs
             return RetryFailed(settings);
         if (IsManifest(settings.CommandWords))
         {
-            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null || settings.Shuffle || settings.Packing is not null)
-                throw new UsageException("fanout run: --colsep, --trim, --header, -N, -m, -X, --xargs, --tagstring, --shuf and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
+            if (settings.Columns is not null || settings.Header || settings.ArgumentsPerJob is not null || settings.Blocks is not null || settings.TagString is not null || settings.Shuffle || settings.Link || settings.Packing is not null)
+                throw new UsageException("fanout run: --colsep, --trim, --header, -N, -m, -X, --xargs, --tagstring, --shuf, --link and --pipe apply to input values after :::, :::: or -a (or to stdin), not to a manifest (--tag tags a manifest's jobs with their ids).");
             if (!File.Exists(settings.CommandWords[0]))
                 throw new UsageException($"{settings.CommandWords[0]}: no such manifest file.");
             var manifest = BatchManifest.Load(settings.CommandWords[0]);
@@ -49,6 +49,8 @@ internal static class JobInputs
                     input = input.OrStandardInput();
             }
 
+            if (settings.Link)
+                input = input.WithLinkedSources();
             if (settings.Header)
             {
                 if (input.CommandWords.Count == 0)
@@ -202,8 +204,8 @@ internal static class JobInputs
             }
         }
 
-        if (settings.Columns is not null || settings.Header || settings.Shuffle)
-            throw new UsageException("fanout run --pipe: --colsep, --trim, --header and --shuf apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order.");
+        if (settings.Columns is not null || settings.Header || settings.Shuffle || settings.Link)
+            throw new UsageException("fanout run --pipe: --colsep, --trim, --header, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order.");
 
         CommandTemplate template;
         try

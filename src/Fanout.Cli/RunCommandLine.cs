@@ -36,6 +36,7 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
     private readonly Option<bool> _verbose = new("--verbose", "-t") { Description = "Print each command line on stderr as its job starts." };
     private readonly Option<int?> _nice = new("--nice") { Description = "Run the jobs at this lower CPU priority, 0 to 19 (nice -n N), to spare the other users of a shared machine." };
+    private readonly Option<bool> _link = new("--link", "--xapply") { Description = "Link the input sources: the nth job gets the nth value of each, a shorter source starting over (:::+ links two and stops with the shorter)." };
     private readonly Option<bool> _shuffle = new("--shuf") { Description = "Run the jobs in a random order (all input is read first); {#} numbers them in that order." };
     private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
     private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
@@ -88,7 +89,7 @@ internal sealed class RunCommandLine
 
     private Option[] Options =>
     [
-        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _shuffle, _noShell, _env,
+        _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
         _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
@@ -249,6 +250,7 @@ internal sealed class RunCommandLine
             DryRun = parsed.GetValue(_dryRun),
             Verbose = parsed.GetValue(_verbose),
             Shuffle = parsed.GetValue(_shuffle),
+            Link = parsed.GetValue(_link),
             Niceness = parsed.GetValue(_nice) is { } nice
                 ? nice is >= 0 and <= 19 ? nice : throw new UsageException($"--nice {nice}: expected 0 (normal) to 19 (the lowest priority).")
                 : null,

@@ -42,6 +42,9 @@ internal sealed record RunSettings
 
     public bool DryRun { get; init; }
 
+    /// <summary>--link: every input source linked, the shorter ones wrapping around.</summary>
+    public bool Link { get; init; }
+
     /// <summary>--shuf: the jobs run in a random order.</summary>
     public bool Shuffle { get; init; }
 

@@ -318,6 +318,26 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Theory(Timeout = 60_000)]
+    [InlineData("--link echo {1} {2} ::: a b c ::: 1 2")]
+    [InlineData("--link echo {1} {2} {3} ::: a b c :::+ 1 2 ::: x")]
+    [InlineData("--link -N2 echo {1} {2} {3} {4} ::: a b c ::: 1 2")]
+    [InlineData("--xapply echo ::: a b ::: 1 2 3")]
+    [InlineData("--link --header : echo {a}-{b} ::: a 1 2 3 ::: b x y")]
+    [InlineData("--link echo {} ::: a b :::: lines")]
+    public async Task Link_pairs_every_source_and_wraps_the_shorter_as_GNU_parallel_does(string line)
+    {
+        using var cli = new Cli();
+        File.WriteAllText(cli.File("lines"), "l1\nl2\nl3\nl4\nl5\n");
+        string[] words = ["-k", "--dry-run", .. line.Split(' ')];
+
+        var ours = await cli.RunAsync(words);
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, ours.ReturnCode);
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
+    [Theory(Timeout = 60_000)]
     [InlineData("echo {choose_k} {#} ::: A B C D ::: A B C D ::: A B C D")]
     [InlineData("echo {uniq} {#} ::: A B C ::: A B C")]
     [InlineData("-N2 echo {uniq} {#} ::: A B A C D D E")]

@@ -35,6 +35,23 @@ public sealed class TemplateInputSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 10_000)]
+    public async Task Linking_every_source_pairs_them_and_the_shorter_ones_start_over()
+    {
+        await Task.Yield();
+        var files = Files(new() { ["empty"] = "", ["two"] = "p\nq\n" });
+
+        var linked = TemplateInput.Parse(["echo", ":::", "a", "b", "c", ":::", "1", "2", "::::", "two"], files).WithLinkedSources();
+        var withEmpty = TemplateInput.Parse(["echo", ":::", "a", "b", "::::", "empty"], files).WithLinkedSources();
+        var allEmpty = TemplateInput.Parse(["echo", "::::", "empty", "::::", "empty"], files).WithLinkedSources();
+        var grouped = TemplateInput.Parse(["echo", ":::", "a", "b", "c", ":::", "1", "2"]).WithLinkedSources().WithArgumentsPerJob(2);
+
+        Assert.Equal(["a|1|p", "b|2|q", "c|1|p"], Jobs(linked));
+        Assert.Equal(["a|", "b|"], Jobs(withEmpty));
+        Assert.Empty(Jobs(allEmpty));
+        Assert.Equal(["a|1|b|2", "c|1"], Jobs(grouped));
+    }
+
+    [Fact(Timeout = 10_000)]
     public async Task A_linked_source_is_paired_with_the_previous_one_up_to_the_shorter()
     {
         await Task.Yield();

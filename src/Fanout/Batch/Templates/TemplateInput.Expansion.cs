@@ -17,7 +17,7 @@ public sealed partial class TemplateInput
     /// <exception cref="TemplateException">An input file cannot be read (thrown while enumerating).</exception>
     public IEnumerable<IReadOnlyList<string>> Arguments()
     {
-        var each = _groups.Length == 0 ? [] : Cross(0, new string?[SourceCount], 0);
+        var each = _groups.Length == 0 ? [] : _linkAll ? Wrapped() : Cross(0, new string?[SourceCount], 0);
         if (_shuffle is { } random)
             each = Shuffle(each, random);
         return _argumentsPerJob is { } count ? InGroupsOf(each, count) : each;
@@ -81,6 +81,22 @@ public sealed partial class TemplateInput
             var job = new string[current.Length];
             for (var i = 0; i < job.Length; i++)
                 job[i] = current[i] ?? "";
+            yield return job;
+        }
+    }
+
+    /// <summary>GNU parallel's --link: the nth value of every source, a shorter source wrapping around, until the longest ends.</summary>
+    private IEnumerable<IReadOnlyList<string>> Wrapped()
+    {
+        var values = _groups.SelectMany(g => g).Select(s => OrStandIn(s.Values()).ToArray()).ToArray();
+        if (Array.TrueForAll(values, v => v is [null]))
+            yield break;
+        var count = values.Max(v => v.Length);
+        for (var i = 0; i < count; i++)
+        {
+            var job = new string[values.Length];
+            for (var s = 0; s < job.Length; s++)
+                job[s] = values[s][i % values[s].Length] ?? "";
             yield return job;
         }
     }

@@ -48,6 +48,9 @@ public sealed partial class TemplateInput
     // GNU parallel's --shuf: the combinations in a random order, before they are grouped; null to keep the order.
     private Random? _shuffle;
 
+    // GNU parallel's --link: every source linked, the shorter ones wrapping around.
+    private bool _linkAll;
+
     private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator, int? argumentsPerJob = null)
     {
         CommandWords = commandWords;
@@ -150,7 +153,7 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
     /// <returns>An input with at least one source.</returns>
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
-        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob) { _shuffle = _shuffle };
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
 
     /// <summary>
     /// This input with <paramref name="count"/> arguments per job, as GNU parallel's <c>-N</c> (and
@@ -167,7 +170,7 @@ public sealed partial class TemplateInput
     public TemplateInput WithArgumentsPerJob(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new(CommandWords, _groups, _terminator, count) { _shuffle = _shuffle };
+        return new(CommandWords, _groups, _terminator, count) { _shuffle = _shuffle, _linkAll = _linkAll };
     }
 
     /// <summary>
@@ -180,7 +183,7 @@ public sealed partial class TemplateInput
     public TemplateInput Shuffled(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        return new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = random };
+        return new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = random, _linkAll = _linkAll };
     }
 
     /// <summary>
@@ -191,7 +194,18 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>An input whose sources each begin with a header.</returns>
     public TemplateInput WithHeaders() =>
-        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob) { _shuffle = _shuffle };
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
+
+    /// <summary>
+    /// This input with every source linked, as GNU parallel's <c>--link</c> (<c>--xapply</c>) links
+    /// them: the nth job gets the nth value of each source, and a shorter source starts over from
+    /// its first value, so there are as many jobs as the longest source has values (<c>:::+</c>
+    /// stops with the shortest instead). Every source is read before the first job; an empty one
+    /// gives one empty value, as it does when crossed.
+    /// </summary>
+    /// <returns>The linked input.</returns>
+    public TemplateInput WithLinkedSources() =>
+        new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = true };
 
     /// <summary>
     /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
