@@ -69,7 +69,7 @@ internal static class JobInputs
                 input = input.WithArgumentsPerJob(perJob);
             }
 
-            template = CommandTemplate.Parse(input.CommandWords, null, settings.Plus);
+            template = CommandTemplate.Parse(input.CommandWords, null, settings.Plus, settings.Strings);
             if (settings.Columns is { SplitsColumns: true } || settings.Header)
             {
                 template = template.WithMissingPositionsEmpty(); // a line has as many values as columns
@@ -104,7 +104,7 @@ internal static class JobInputs
             return null;
         try
         {
-            return CommandTemplate.Parse([text], null, settings.Plus).WithoutQuoting().WithMissingPositionsEmpty();
+            return CommandTemplate.Parse([text], null, settings.Plus, settings.Strings).WithoutQuoting().WithMissingPositionsEmpty();
         }
         catch (TemplateException e)
         {
@@ -148,7 +148,7 @@ internal static class JobInputs
                 // Every source has read its header by the first job: the template can know the names now.
                 var headers = input.Headers.Select(h => h ?? "").ToList();
                 var names = settings.Columns?.Apply(headers) ?? headers;
-                template = CommandTemplate.Parse(input.CommandWords, names, settings.Plus).WithMissingPositionsEmpty().WithJobCounts(total, slots);
+                template = CommandTemplate.Parse(input.CommandWords, names, settings.Plus, settings.Strings).WithMissingPositionsEmpty().WithJobCounts(total, slots);
                 named = true;
             }
 
@@ -210,7 +210,7 @@ internal static class JobInputs
         CommandTemplate template;
         try
         {
-            template = CommandTemplate.Parse(settings.CommandWords, null, settings.Plus).WithMissingPositionsEmpty().WithJobCounts(null, settings.Batch.MaxParallel);
+            template = CommandTemplate.Parse(settings.CommandWords, null, settings.Plus, settings.Strings).WithMissingPositionsEmpty().WithJobCounts(null, settings.Batch.MaxParallel);
         }
         catch (TemplateException e)
         {

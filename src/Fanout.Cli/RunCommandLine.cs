@@ -59,7 +59,14 @@ internal sealed class RunCommandLine
     private readonly Option<bool> _contextMultiple = new("-X") { Description = "As -m, but a word holding {} is repeated for each value (x{}y: xay xby)." };
     private readonly Option<bool> _xargs = new("--xargs") { Description = "As -m, without spreading the last arguments over the job slots." };
     private readonly Option<int?> _maxChars = new("--max-chars", "-s") { Description = "With -m, -X or --xargs: the longest command line in bytes, as GNU parallel estimates it (its cuts fall in the same places). Default and most: 63664." };
-    private readonly Option<bool> _plus = new("--plus") { Description = "GNU parallel's extra replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...} (and {n..} for source n), {##} the number of jobs, {0#} and {0%} zero-padded." };
+    private readonly Option<bool> _plus = new("--plus") { Description = "GNU parallel's extra replacement strings: {..} {...} {/..} {/...} {+/} {+.} {+..} {+...} (and {n..} for source n), {##} the number of jobs, {0#} and {0%} zero-padded, {slot}, {choose_k}, {uniq}, and the edits {:-x} {:n} {:n:m} {#re} {##re} {%re} {%%re} {/re/s} {//re/s} {/#re/s} {/%re/s} {^re} {^^re} {,re} {,,re}." };
+    private readonly Option<string> _replace = new("-I") { Description = "Use this text instead of {} for the value (as xargs -I): -I % makes 'mv % %.bak'. The other strings keep theirs." };
+    private readonly Option<string> _extensionReplace = new("--extensionreplace", "--er") { Description = "Use this text instead of {.} (the value without extension)." };
+    private readonly Option<string> _basenameReplace = new("--basenamereplace", "--bnr") { Description = "Use this text instead of {/} (the base name)." };
+    private readonly Option<string> _dirnameReplace = new("--dirnamereplace", "--dnr") { Description = "Use this text instead of {//} (the directory)." };
+    private readonly Option<string> _basenameExtensionReplace = new("--basenameextensionreplace", "--bner") { Description = "Use this text instead of {/.} (the base name without extension)." };
+    private readonly Option<string> _seqReplace = new("--seqreplace") { Description = "Use this text instead of {#} (the sequence number)." };
+    private readonly Option<string> _slotReplace = new("--slotreplace") { Description = "Use this text instead of {%} (the job slot)." };
     private readonly Option<bool> _pipe = new("--pipe") { Description = "Cut standard input into blocks of whole records (lines) and give each job one block on its stdin; the command is run as given, {#} and {%} filled in." };
     private readonly Option<bool> _pipePart = new("--pipepart") { Description = "As --pipe, reading the file given with -a instead of standard input (GNU parallel's name; the blocks are cut as --pipe cuts them)." };
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
@@ -90,7 +97,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -246,6 +253,7 @@ internal sealed class RunCommandLine
             },
             NullTerminated = parsed.GetValue(_null),
             Plus = parsed.GetValue(_plus),
+            Strings = ReadReplacementStrings(parsed),
             KeepOrder = parsed.GetValue(_keepOrder),
             DryRun = parsed.GetValue(_dryRun),
             Verbose = parsed.GetValue(_verbose),
@@ -293,6 +301,35 @@ internal sealed class RunCommandLine
         }
 
         return new ArgumentPacking(name, Spread: multiple || inContext, maxLength, jobSlots);
+    }
+
+    /// <summary>-I, --er, --bnr, --dnr, --bner, --seqreplace and --slotreplace; null when none is given.</summary>
+    private ReplacementStrings? ReadReplacementStrings(ParseResult parsed)
+    {
+        var defaults = ReplacementStrings.Default;
+        var strings = defaults with
+        {
+            Value = parsed.GetValue(_replace) ?? defaults.Value,
+            WithoutExtension = parsed.GetValue(_extensionReplace) ?? defaults.WithoutExtension,
+            Basename = parsed.GetValue(_basenameReplace) ?? defaults.Basename,
+            Dirname = parsed.GetValue(_dirnameReplace) ?? defaults.Dirname,
+            BasenameWithoutExtension = parsed.GetValue(_basenameExtensionReplace) ?? defaults.BasenameWithoutExtension,
+            Sequence = parsed.GetValue(_seqReplace) ?? defaults.Sequence,
+            Slot = parsed.GetValue(_slotReplace) ?? defaults.Slot,
+        };
+        if (strings == defaults)
+            return null;
+        // Checked here, so that a bad one is a usage error naming the option.
+        try
+        {
+            CommandTemplate.Parse([], null, plus: false, strings);
+        }
+        catch (TemplateException e)
+        {
+            throw new UsageException("fanout run: " + e.Message);
+        }
+
+        return strings;
     }
 
     /// <summary>--pipe and its options; null without --pipe (whose options are then refused).</summary>

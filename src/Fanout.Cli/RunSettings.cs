@@ -42,6 +42,9 @@ internal sealed record RunSettings
 
     public bool DryRun { get; init; }
 
+    /// <summary>-I, --er, --bnr, --dnr, --bner, --seqreplace, --slotreplace: the basic replacement strings renamed; null for GNU parallel's.</summary>
+    public ReplacementStrings? Strings { get; init; }
+
     /// <summary>--link: every input source linked, the shorter ones wrapping around.</summary>
     public bool Link { get; init; }
 

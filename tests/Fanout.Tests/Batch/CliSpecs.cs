@@ -318,6 +318,42 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Theory(Timeout = 60_000)]
+    [InlineData("-I ,, echo {} ,, {1} ::: a b")]
+    [InlineData("-I ,, echo ,, ::: a ::: b")]
+    [InlineData("-I {x} echo {x} {1} {1x} ::: a")]
+    [InlineData("-I % mv % %.bak {%} ::: a.b")]
+    [InlineData("--er EE --bnr B --dnr D --bner BE --seqreplace S --slotreplace L echo EE B D BE S L {.} {/} {#} {%} {1.} ::: d/f.x")]
+    [InlineData("-I ,, echo x ::: a b")]
+    [InlineData("-I ,, --plus echo ,, {%.x} {..} ::: a.x.y")]
+    [InlineData("-I ,, -X echo a,,b ::: 1 2 3")]
+    [InlineData("-I ,, --tagstring T,, echo ,, ::: a")]
+    public async Task Renamed_replacement_strings_render_as_GNU_parallel_renders_them(string line)
+    {
+        using var cli = new Cli();
+        string[] words = ["-k", "-j1", "--dry-run", .. line.Split(' ')];
+
+        var ours = await cli.RunAsync(words);
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, ours.ReturnCode);
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_renamed_replacement_string_that_is_empty_or_taken_twice_is_a_usage_error()
+    {
+        using var cli = new Cli();
+
+        var empty = await cli.RunAsync("-I", "", "echo", ":::", "a");
+        var twice = await cli.RunAsync("-I", "X", "--er", "X", "echo", ":::", "a");
+
+        Assert.Equal(255, empty.ReturnCode);
+        Assert.Contains("(-I) is empty", empty.StderrText, StringComparison.Ordinal);
+        Assert.Equal(255, twice.ReturnCode);
+        Assert.Contains("'X'", twice.StderrText, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 60_000)]
     [InlineData("--link echo {1} {2} ::: a b c ::: 1 2")]
     [InlineData("--link echo {1} {2} {3} ::: a b c :::+ 1 2 ::: x")]
     [InlineData("--link -N2 echo {1} {2} {3} {4} ::: a b c ::: 1 2")]
@@ -328,7 +364,7 @@ public sealed class CliSpecs : ProcessTestBase
     {
         using var cli = new Cli();
         File.WriteAllText(cli.File("lines"), "l1\nl2\nl3\nl4\nl5\n");
-        string[] words = ["-k", "--dry-run", .. line.Split(' ')];
+        string[] words = ["-k", "-j1", "--dry-run", .. line.Split(' ')];
 
         var ours = await cli.RunAsync(words);
         var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
@@ -345,7 +381,7 @@ public sealed class CliSpecs : ProcessTestBase
     public async Task Plus_choose_k_and_uniq_skip_the_jobs_GNU_parallel_skips_and_count_them(string line)
     {
         using var cli = new Cli();
-        string[] words = ["-k", "--plus", .. line.Split(' ')];
+        string[] words = ["-k", "-j1", "--plus", .. line.Split(' ')];
 
         var ours = await cli.RunAsync(["--quiet", .. words]);
         var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));

@@ -42,7 +42,7 @@ internal sealed class CommandLineLength
         var uses = new Dictionary<(ReplacementKind, int, string?), (Replacement Kind, int Count)>();
         foreach (var word in words)
         {
-            var parts = CommandTemplate.Parse([word], null, template.Plus).Parts;
+            var parts = CommandTemplate.Parse([word], null, template.Plus, template.Strings).Parts;
             var (wordOutside, wordInside, wordGroups) = Measure(parts);
             outside += wordOutside;
             inside += wordInside;

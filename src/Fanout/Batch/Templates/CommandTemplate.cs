@@ -31,56 +31,6 @@ namespace Fanout.Batch;
 /// </example>
 public sealed partial class CommandTemplate
 {
-    private static readonly (string Text, ReplacementKind Kind)[] Fixed =
-    [
-        ("{}", ReplacementKind.Value),
-        ("{.}", ReplacementKind.WithoutExtension),
-        ("{/}", ReplacementKind.Basename),
-        ("{//}", ReplacementKind.Dirname),
-        ("{/.}", ReplacementKind.BasenameWithoutExtension),
-        ("{#}", ReplacementKind.Sequence),
-        ("{%}", ReplacementKind.Slot),
-    ];
-
-    private static readonly (string Suffix, ReplacementKind Kind)[] PositionalSuffixes =
-    [
-        ("}", ReplacementKind.Value),
-        (".}", ReplacementKind.WithoutExtension),
-        ("/}", ReplacementKind.Basename),
-        ("//}", ReplacementKind.Dirname),
-        ("/.}", ReplacementKind.BasenameWithoutExtension),
-    ];
-
-    // GNU parallel's --plus: more path edits (each with a positional form, {2..}), and job counts.
-    private static readonly (string Suffix, ReplacementKind Kind)[] PlusSuffixes =
-    [
-        .. PositionalSuffixes,
-        ("+/}", ReplacementKind.PlusDirectory),
-        ("+.}", ReplacementKind.PlusExtension),
-        ("+..}", ReplacementKind.PlusTwoExtensions),
-        ("+...}", ReplacementKind.PlusThreeExtensions),
-        ("..}", ReplacementKind.WithoutTwoExtensions),
-        ("...}", ReplacementKind.WithoutThreeExtensions),
-        ("/..}", ReplacementKind.BasenameWithoutTwoExtensions),
-        ("/...}", ReplacementKind.BasenameWithoutThreeExtensions),
-        ("choose_k}", ReplacementKind.ChooseK),
-        ("uniq}", ReplacementKind.Unique),
-    ];
-
-    private static readonly (string Text, ReplacementKind Kind)[] PlusFixed =
-    [
-        .. Fixed,
-        .. PlusSuffixes.Skip(PositionalSuffixes.Length).Select(p => ("{" + p.Suffix, p.Kind)),
-        ("{##}", ReplacementKind.TotalJobs),
-        ("{0#}", ReplacementKind.PaddedSequence),
-        ("{0%}", ReplacementKind.PaddedSlot),
-        ("{slot}", ReplacementKind.SlotVariable),
-    ];
-
-    // Job numbers after a source number ({2#}): GNU parallel takes them for replacement strings and renders nothing.
-    private static readonly string[] NumberedJobNumbers = ["#}", "%}"];
-    private static readonly string[] PlusNumberedJobNumbers = [.. NumberedJobNumbers, "##}", "0#}", "0%}", "slot}"];
-
     // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
     private const int MaxPosition = 1_000_000;
 
@@ -91,7 +41,7 @@ public sealed partial class CommandTemplate
     private bool _missingPositionsEmpty;
     private long? _totalJobs;
     private int _jobSlots = 1;
-    private bool _plus;
+    private TemplateGrammar _grammar = TemplateGrammar.For(null, plus: false);
 
     // With context replacement: the template split at white space into words, each repeated per value when it holds {} or the like.
     private ContextWord[]? _contextWords;
@@ -115,7 +65,10 @@ public sealed partial class CommandTemplate
     internal IReadOnlyList<TemplatePart> Parts => _parts;
 
     /// <summary>True when parsed with GNU parallel's <c>--plus</c> replacement strings.</summary>
-    internal bool Plus => _plus;
+    internal bool Plus => _grammar.Plus;
+
+    /// <summary>The names of the basic replacement strings it was parsed with.</summary>
+    internal ReplacementStrings Strings => _grammar.Strings;
 
     /// <summary>True after <see cref="WithContextReplacement"/>: a word holding <c>{}</c> is repeated per value.</summary>
     internal bool ReplacesInContext => _contextWords is not null;
@@ -203,10 +156,25 @@ public sealed partial class CommandTemplate
     /// <param name="plus">True to recognise the <c>--plus</c> replacement strings.</param>
     /// <returns>The parsed template.</returns>
     /// <exception cref="TemplateException">A replacement string is malformed.</exception>
-    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames, bool plus)
+    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames, bool plus) =>
+        Parse(words, columnNames, plus, strings: null);
+
+    /// <summary>
+    /// Parses a command template whose basic replacement strings are renamed (GNU parallel's
+    /// <c>-I</c>, <c>--er</c>, <c>--bnr</c>, <c>--dnr</c>, <c>--bner</c>, <c>--seqreplace</c>,
+    /// <c>--slotreplace</c>): see <see cref="ReplacementStrings"/>.
+    /// </summary>
+    /// <param name="words">The template words: the <c>fanout run</c> words before the first input source.</param>
+    /// <param name="columnNames">The name of each input value, in order; null or empty names nothing.</param>
+    /// <param name="plus">True to recognise the <c>--plus</c> replacement strings.</param>
+    /// <param name="strings">The basic replacement strings' text; null for GNU parallel's defaults.</param>
+    /// <returns>The parsed template.</returns>
+    /// <exception cref="TemplateException">A replacement string is malformed, or <paramref name="strings"/> has an empty or repeated one.</exception>
+    public static CommandTemplate Parse(IReadOnlyList<string> words, IReadOnlyList<string>? columnNames, bool plus, ReplacementStrings? strings)
     {
         ArgumentNullException.ThrowIfNull(words);
         RejectPerlExpressions(words);
+        var grammar = TemplateGrammar.For(strings, plus);
 
         var parts = new List<TemplatePart>();
         var literal = new StringBuilder();
@@ -220,7 +188,7 @@ public sealed partial class CommandTemplate
             var i = 0;
             while (i < word.Length)
             {
-                if (word[i] == '{' && (TryMatch(word, i, plus, out var replacement) || TryMatchName(word, i, columnNames, out replacement)))
+                if ((word[i] == '{' || grammar.MatchesAnywhere) && (TryMatch(word, i, grammar, out var replacement) || TryMatchName(word, i, columnNames, out replacement)))
                 {
                     beforeFirst ??= literal.ToString();
                     if (literal.Length > 0)
@@ -247,7 +215,7 @@ public sealed partial class CommandTemplate
         // are left bare when the first replacement string is part of the first word.
         beforeFirst ??= words.Count == 0 ? "" : string.Join(' ', words) + " ";
         var quotes = beforeFirst.AsSpan().IndexOfAny(" \t\n=") >= 0;
-        return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required) { _plus = plus };
+        return new CommandTemplate(ImmutableArray.CreateRange(words), [.. parts], appends, quotes, required) { _grammar = grammar };
     }
 
     /// <summary>
@@ -264,7 +232,7 @@ public sealed partial class CommandTemplate
             _missingPositionsEmpty = true,
             _contextWords = _contextWords,
             _totalJobs = _totalJobs,
-            _plus = _plus,
+            _grammar = _grammar,
             _jobSlots = _jobSlots,
         };
 
@@ -283,7 +251,7 @@ public sealed partial class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = ContextWord.Split(_parts),
             _totalJobs = _totalJobs,
-            _plus = _plus,
+            _grammar = _grammar,
             _jobSlots = _jobSlots,
         };
 
@@ -298,7 +266,7 @@ public sealed partial class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = _contextWords,
             _totalJobs = _totalJobs,
-            _plus = _plus,
+            _grammar = _grammar,
             _jobSlots = _jobSlots,
         };
 
@@ -317,7 +285,7 @@ public sealed partial class CommandTemplate
             _missingPositionsEmpty = _missingPositionsEmpty,
             _contextWords = _contextWords,
             _totalJobs = totalJobs,
-            _plus = _plus,
+            _grammar = _grammar,
             _jobSlots = jobSlots,
         };
     }
@@ -455,11 +423,12 @@ public sealed partial class CommandTemplate
     private void Append(StringBuilder line, string value) =>
         line.Append(QuotesValues ? ParallelQuoting.Quote(value) : value);
 
-    /// <summary>Matches a replacement string at <paramref name="start"/>, which holds a <c>{</c>.</summary>
-    private static bool TryMatch(string word, int start, bool plus, out Replacement replacement)
+    /// <summary>Matches a replacement string at <paramref name="start"/>.</summary>
+    private static bool TryMatch(string word, int start, TemplateGrammar grammar, out Replacement replacement)
     {
         // GNU parallel tries its longest definitions first: the edits before {%}, {#} and {/}.
-        if (plus && ValueEdit.TryMatch(word, start, out var edit, out var editText, out var editPosition))
+        var brace = word[start] == '{';
+        if (brace && grammar.Plus && ValueEdit.TryMatch(word, start, out var edit, out var editText, out var editPosition))
         {
             var position = editPosition is null ? 0 : Position(editPosition.TrimStart('-'), editPosition.StartsWith('-'), editText, word);
             replacement = new Replacement(ReplacementKind.Edit, position, editText, word, edit);
@@ -467,13 +436,19 @@ public sealed partial class CommandTemplate
         }
 
         var rest = word.AsSpan(start);
-        foreach (var (text, kind) in plus ? PlusFixed : Fixed)
+        foreach (var (text, kind) in grammar.Fixed)
         {
             if (rest.StartsWith(text, StringComparison.Ordinal))
             {
                 replacement = new Replacement(kind, 0, text, word);
                 return true;
             }
+        }
+
+        if (!brace)
+        {
+            replacement = default;
+            return false;
         }
 
         // {n}, {-n}, {n.}, {n/}, {n//}, {n/.}; GNU parallel allows white space after the number.
@@ -489,7 +464,7 @@ public sealed partial class CommandTemplate
             i++;
         if (number.Length > 0)
         {
-            foreach (var suffix in plus ? PlusNumberedJobNumbers : NumberedJobNumbers)
+            foreach (var suffix in grammar.NumberedJobNumbers)
             {
                 if (rest[i..].StartsWith(suffix, StringComparison.Ordinal))
                 {
@@ -499,7 +474,7 @@ public sealed partial class CommandTemplate
                 }
             }
 
-            foreach (var (suffix, kind) in plus ? PlusSuffixes : PositionalSuffixes)
+            foreach (var (suffix, kind) in grammar.PositionalSuffixes)
             {
                 if (!rest[i..].StartsWith(suffix, StringComparison.Ordinal))
                     continue;
@@ -539,7 +514,7 @@ public sealed partial class CommandTemplate
         var inner = word[(start + 1)..close];
         // The whole text first, so a name that itself ends in '.' or '/' wins over a path form.
         // Only the basic path forms: GNU parallel's --plus strings have no named forms.
-        foreach (var (suffix, kind) in PositionalSuffixes.OrderBy(p => p.Suffix.Length))
+        foreach (var (suffix, kind) in TemplateGrammar.For(null, plus: false).PositionalSuffixes.OrderBy(p => p.Suffix.Length))
         {
             var modifier = suffix[..^1];
             if (!inner.EndsWith(modifier, StringComparison.Ordinal))
