@@ -31,6 +31,10 @@ namespace Fanout.Batch;
 /// </example>
 public sealed partial class CommandTemplate
 {
+    // The path forms a column name takes ({name.}), shortest first, so a name ending in '.' or '/' wins over a path form.
+    private static readonly (string Suffix, ReplacementKind Kind)[] NameSuffixes =
+        [.. TemplateGrammar.For(null, plus: false).PositionalSuffixes.OrderBy(p => p.Suffix.Length)];
+
     // Positions beyond this are surely typing mistakes; the bound keeps the arithmetic safe.
     private const int MaxPosition = 1_000_000;
 
@@ -514,7 +518,7 @@ public sealed partial class CommandTemplate
         var inner = word[(start + 1)..close];
         // The whole text first, so a name that itself ends in '.' or '/' wins over a path form.
         // Only the basic path forms: GNU parallel's --plus strings have no named forms.
-        foreach (var (suffix, kind) in TemplateGrammar.For(null, plus: false).PositionalSuffixes.OrderBy(p => p.Suffix.Length))
+        foreach (var (suffix, kind) in NameSuffixes)
         {
             var modifier = suffix[..^1];
             if (!inner.EndsWith(modifier, StringComparison.Ordinal))
