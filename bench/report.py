@@ -287,12 +287,14 @@ def main():
         w(f"The child is `head -c {size} /dev/zero`; the whole output ends up in one byte array (one `bytes` for Python). "
           "The floor is the same bytes through a pipe into `cat > /dev/null`, run by bash, which keeps nothing. GiB/s, higher is better.")
         w("")
-        w("| Implementation | GiB/s (median) | Range | Seconds (median) | ÷ cat through a pipe |")
-        w("|---|---:|---:|---:|---:|")
+        w("| Implementation | GiB/s (median) | Range | Seconds (median) | ÷ cat through a pipe | Peak resident (median) |")
+        w("|---|---:|---:|---:|---:|---:|")
         for impl, r in comm.items():
             ratio = paired_ratio(r, comm["cat"], "gib_per_s")
+            peaks = [x["peak_rss_mib"] for x in r if "peak_rss_mib" in x]
+            peak = f"{med(peaks):,.0f} MiB" if peaks else "—"
             w(f"| {NAMES[impl]} | **{med([x['gib_per_s'] for x in r]):.2f}** | {fmt_spread(r, 'gib_per_s', lambda v: f'{v:.2f}')} "
-              f"| {med([x['seconds'] for x in r]):.3f} | {fmt_ratio(ratio)} |")
+              f"| {med([x['seconds'] for x in r]):.3f} | {fmt_ratio(ratio)} | {peak} |")
         w("")
         w("- Fanout: `Start()` + `Communicate()` (synchronous: one `poll` loop on the calling thread).")
         w("- Fanout (async): `Start()` + `await CommunicateAsync()` (the reactor).")
@@ -300,7 +302,14 @@ def main():
         w("- Python: `subprocess.run([\"head\", ...], stdout=PIPE)` (`bench/peers/communicate.py`).")
         w(f"- cat: `head -c {size} /dev/zero | cat > /dev/null`, timed by bash.")
         w("- cat reuses one small buffer; every other implementation has to put the bytes in fresh memory, and the first write to each fresh page "
-          "costs a page fault and the kernel's zeroing of the page, which is part of what is measured here.")
+          "costs a page fault and the kernel's zeroing of the page, which is part of what is measured here. Memory the machine has not used "
+          "for a while is the slowest to fault in (under a virtual machine, the host has to provide it too), so the less fresh memory an "
+          "implementation touches, the faster and steadier it is. Fanout gathers the output in chunks it unmaps as it copies them into the "
+          "final array, whose pages are then the ones just freed, so its peak is about the size of the output. Python's is too: it grows one "
+          "bytes object with realloc, which moves large blocks by remapping their pages. A MemoryStream doubles and copies, and .NET's peak "
+          "is about three times the output.")
+        w("- Peak resident: the largest resident set of the measuring process (VmHWM / `ru_maxrss`), the runtime itself included; "
+          "not measured for cat.")
         w("")
         r = paired_ratio(comm["fanout"], comm["cat"], "gib_per_s")
         goals.append((f"Communicate {size_text}: Fanout ≥ 0.90× cat through a pipe", fmt_ratio(r),

@@ -4,6 +4,7 @@ stdout=PIPE), the whole output in one bytes object. Prints one JSON line."""
 import argparse
 import gc
 import json
+import resource
 import subprocess
 import time
 
@@ -31,6 +32,7 @@ def main():
         "bytes": args.bytes,
         "seconds": round(seconds, 6),
         "gib_per_s": round(args.bytes / (1 << 30) / seconds, 6),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }))
 
 

@@ -36,7 +36,15 @@ internal static class CommunicateBenchmarks
         return new Result("communicate", implementation)
             .Add("bytes", bytes)
             .Add("seconds", seconds)
-            .Add("gib_per_s", bytes / (double)(1L << 30) / seconds);
+            .Add("gib_per_s", bytes / (double)(1L << 30) / seconds)
+            .Add("peak_rss_mib", Math.Round(PeakResidentBytes() / (double)(1 << 20), 1));
+    }
+
+    /// <summary>The most this process has held resident (the kernel's VmHWM), the output array included.</summary>
+    private static long PeakResidentBytes()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
     }
 
     private static ProcessSpec Head(long bytes) =>

@@ -80,6 +80,31 @@ public sealed class CommunicateSpecs : ProcessTestBase
         Assert.Equal("one\ntwo\n", rest.StdoutText);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task A_timeout_in_the_middle_of_a_large_output_loses_no_byte_when_resumed()
+    {
+        // 64 MiB of random bytes through cat: the chunks the output is gathered in reach the mapped sizes.
+        var input = new byte[64 * 1024 * 1024];
+        new Random(13).NextBytes(input);
+        await using var child = TestChild.Spec("cat").WithStdin(Stdio.Pipe).WithCapturedOutput().Start();
+
+        ProcessTimeoutException? first = null;
+        try
+        {
+            await child.CommunicateAsync(input, timeout: TimeSpan.FromMilliseconds(50));
+        }
+        catch (ProcessTimeoutException e)
+        {
+            first = e;
+        }
+
+        var result = await child.CommunicateAsync();
+
+        Assert.Equal(input, result.Stdout);
+        if (first is not null)
+            Assert.Equal(input.AsSpan(0, first.Stdout.Length).ToArray(), first.Stdout);
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Cancelling_CommunicateAsync_stops_reading_and_leaves_the_child()
     {

@@ -7,6 +7,8 @@ internal static partial class Libc
     internal const int PROT_READ = 0x1;
     internal const int PROT_WRITE = 0x2;
     internal const int MAP_SHARED = 0x01;
+    internal const int MAP_PRIVATE = 0x02;
+    internal const int MAP_ANONYMOUS = 0x20;
     internal const int O_EXCL = 0x80;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int SEEK_END = 2;

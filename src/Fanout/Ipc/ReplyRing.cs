@@ -92,7 +92,7 @@ internal sealed class ReplyRing : IDisposable
         var address = Libc.mmap(0, (nuint)MappedLength, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, (int)file.DangerousGetHandle(), 0);
         if (address == Libc.MAP_FAILED)
             throw Errno.Exception("mmap", "a pool worker's reply ring");
-        return new ReplyRing(new SharedMemoryHandle(address, MappedLength));
+        return new ReplyRing(new MappingHandle(address, MappedLength));
     }
 
     /// <summary>

@@ -110,8 +110,8 @@ public sealed partial class ChildProcess
     }
 
     private CompletedProcess Completed() => new(Spec, Pid, ExitStatus!.Value, Usage,
-        _stdout is null && _stdoutBuffer.Length == 0 ? [] : _stdoutBuffer.ToArray(),
-        _stderr is null && _stderrBuffer.Length == 0 ? [] : _stderrBuffer.ToArray());
+        _stdoutBuffer.TakeArray(),
+        _stderrBuffer.TakeArray());
 
     private ProcessTimeoutException Timeout(TimeSpan timeout) =>
         new(Spec.ToString(), Pid, timeout, _stdoutBuffer.ToArray(), _stderrBuffer.ToArray());

@@ -2,16 +2,23 @@ namespace Fanout;
 
 /// <summary>
 /// Collects a child's output in chunks that grow as it grows, so reading 1 GiB copies each byte
-/// once more (into the final array) rather than at every doubling of one buffer. Large chunks and
-/// the final array ask for huge pages: a gibibyte of fresh memory is otherwise 262,144 page faults,
-/// which cost more than the reading itself.
+/// once more (into the final array) rather than at every doubling of one buffer.
 /// </summary>
+/// <remarks>
+/// Past the first few MiB the chunks are <see cref="AnonymousMemory"/>: <see cref="TakeArray"/>
+/// unmaps each one as soon as it is copied out, so the final array's pages are the ones just freed.
+/// Capturing 1 GiB then needs about 1 GiB of memory at its peak, not 2 GiB, and only half of it is
+/// memory the process has never touched, which the kernel (and under a virtual machine, the
+/// hypervisor) is slowest to provide.
+/// </remarks>
 internal sealed class OutputBuffer
 {
     private const int FirstChunk = 16 * 1024;
+    private const int FirstMappedChunk = 2 * 1024 * 1024;
     private const int LargestChunk = 32 * 1024 * 1024;
-    private readonly List<(byte[] Chunk, int Used)> _full = [];
-    private byte[] _current = [];
+    private readonly List<(Memory<byte> Chunk, int Used, AnonymousMemory? Mapping)> _full = [];
+    private Memory<byte> _current;
+    private AnonymousMemory? _currentMapping;
     private int _used;
 
     /// <summary>Bytes collected so far.</summary>
@@ -23,15 +30,26 @@ internal sealed class OutputBuffer
         if (_used == _current.Length)
         {
             if (_current.Length > 0)
-                _full.Add((_current, _used));
-            _current = GC.AllocateUninitializedArray<byte>(Math.Clamp(_current.Length * 2, FirstChunk, LargestChunk));
-            // Faulted in here, not inside read(): a fault there holds the pipe's lock while the child waits to write.
-            MemoryAdvice.BackWithHugePages(_current);
-            MemoryAdvice.Populate(_current);
+                _full.Add((_current, _used, _currentMapping));
+            var size = Math.Clamp(_current.Length * 2, FirstChunk, LargestChunk);
+            if (size >= FirstMappedChunk)
+            {
+                _currentMapping = AnonymousMemory.Allocate(size, "a child's captured output");
+                _current = _currentMapping.Memory;
+            }
+            else
+            {
+                var chunk = GC.AllocateUninitializedArray<byte>(size);
+                // Faulted in here, not inside read(): a fault there holds the pipe's lock while the child waits to write.
+                MemoryAdvice.Populate(chunk);
+                _currentMapping = null;
+                _current = chunk;
+            }
+
             _used = 0;
         }
 
-        return _current.AsMemory(_used);
+        return _current[_used..];
     }
 
     internal void Advance(int count)
@@ -43,19 +61,41 @@ internal sealed class OutputBuffer
             throw new FanoutException($"A child wrote more than {Array.MaxLength:N0} bytes to a captured stream, more than one byte array can hold. Read StandardOutput as a stream, or redirect it to a file, instead of Communicate.");
     }
 
-    /// <summary>Everything collected, in one array.</summary>
-    internal byte[] ToArray()
+    /// <summary>A copy of everything collected so far; the buffer keeps it and may go on growing.</summary>
+    internal byte[] ToArray() => Gather(release: false);
+
+    /// <summary>
+    /// Everything collected, in one array, giving the chunks' memory back as it goes; the buffer
+    /// then holds that array alone. For when the stream has ended.
+    /// </summary>
+    internal byte[] TakeArray()
     {
+        var result = Gather(release: true);
+        _full.Clear();
+        _current = result;
+        _currentMapping = null;
+        _used = result.Length;
+        return result;
+    }
+
+    private byte[] Gather(bool release)
+    {
+        if (Length == 0)
+            return [];
         var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
         MemoryAdvice.BackWithHugePages(result);
         var at = 0;
-        foreach (var (chunk, used) in _full)
+        foreach (var (chunk, used, mapping) in _full)
         {
-            chunk.AsSpan(0, used).CopyTo(result.AsSpan(at));
+            chunk.Span[..used].CopyTo(result.AsSpan(at));
             at += used;
+            if (release)
+                ((IDisposable?)mapping)?.Dispose();
         }
 
-        _current.AsSpan(0, _used).CopyTo(result.AsSpan(at));
+        _current.Span[.._used].CopyTo(result.AsSpan(at));
+        if (release)
+            ((IDisposable?)_currentMapping)?.Dispose();
         return result;
     }
 }

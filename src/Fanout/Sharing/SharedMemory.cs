@@ -30,10 +30,10 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
 
     internal const string Directory = "/dev/shm/";
 
-    private readonly SharedMemoryHandle _mapping;
+    private readonly MappingHandle _mapping;
     private MappedMemoryManager? _memory;
 
-    internal SharedMemory(string name, SharedMemoryHandle mapping)
+    internal SharedMemory(string name, MappingHandle mapping)
     {
         Name = name;
         _mapping = mapping;
@@ -151,7 +151,7 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
         return bare;
     }
 
-    internal static SharedMemoryHandle CreateMapping(string name, long size, string kind)
+    internal static MappingHandle CreateMapping(string name, long size, string kind)
     {
         var fd = Libc.open(Directory + name, Libc.O_RDWR | Libc.O_CREAT | Libc.O_EXCL | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0b110_000_000);
         if (fd < 0)
@@ -177,7 +177,7 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
         }
     }
 
-    internal static SharedMemoryHandle AttachMapping(string name, string kind)
+    internal static MappingHandle AttachMapping(string name, string kind)
     {
         var fd = Libc.open(Directory + name, Libc.O_RDWR | Libc.O_CLOEXEC | Libc.O_NOFOLLOW, 0);
         if (fd < 0)
@@ -212,11 +212,11 @@ public sealed partial class SharedMemory : IDisposable, IAttachable<SharedMemory
         throw errno == Libc.ENOENT ? new SharedMemoryNotFoundException(name, kind) : Errno.Exception(errno, "unlink", Directory + name);
     }
 
-    private static SharedMemoryHandle Map(int fd, string name, long size)
+    private static MappingHandle Map(int fd, string name, long size)
     {
         var address = Libc.mmap(0, (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
         if (address == Libc.MAP_FAILED)
             throw Errno.Exception("mmap", $"{name} ({size} bytes)");
-        return new SharedMemoryHandle(address, size);
+        return new MappingHandle(address, size);
     }
 }
