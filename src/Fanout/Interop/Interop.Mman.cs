@@ -19,6 +19,7 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "mmap", SetLastError = true)]
     internal static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
+    internal const int MADV_DONTNEED = 4;
     internal const int MADV_HUGEPAGE = 14;
     internal const int MADV_POPULATE_WRITE = 23;
 

@@ -11,6 +11,7 @@ namespace Fanout;
 /// </summary>
 internal sealed unsafe class AnonymousMemory : MemoryManager<byte>
 {
+    private const long PageSize = 4096;
     private const long HugePageSize = 2 * 1024 * 1024;
     private readonly MappingHandle _mapping;
     private readonly int _length;
@@ -44,6 +45,18 @@ internal sealed unsafe class AnonymousMemory : MemoryManager<byte>
         _ = Libc.madvise(start, (nuint)length, Libc.MADV_HUGEPAGE);
         _ = Libc.madvise(start, (nuint)length, Libc.MADV_POPULATE_WRITE);
         return new AnonymousMemory(mapping, length);
+    }
+
+    /// <summary>
+    /// Gives the pages under <paramref name="length"/> bytes from <paramref name="offset"/> back to
+    /// the kernel at once (they read as zeros afterwards); the range stays mapped.
+    /// </summary>
+    internal void Release(int offset, int length)
+    {
+        var start = (offset + PageSize - 1) & ~(PageSize - 1);
+        var end = Math.Min((offset + (long)length + PageSize - 1) & ~(PageSize - 1), _length);
+        if (end > start)
+            _ = Libc.madvise(_mapping.DangerousGetHandle() + (nint)start, (nuint)(end - start), Libc.MADV_DONTNEED);
     }
 
     /// <inheritdoc />

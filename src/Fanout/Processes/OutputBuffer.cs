@@ -5,17 +5,18 @@ namespace Fanout;
 /// once more (into the final array) rather than at every doubling of one buffer.
 /// </summary>
 /// <remarks>
-/// Past the first few MiB the chunks are <see cref="AnonymousMemory"/>: <see cref="TakeArray"/>
-/// unmaps each one as soon as it is copied out, so the final array's pages are the ones just freed.
-/// Capturing 1 GiB then needs about 1 GiB of memory at its peak, not 2 GiB, and only half of it is
-/// memory the process has never touched, which the kernel (and under a virtual machine, the
-/// hypervisor) is slowest to provide.
+/// Past the first 2 MiB the chunks are <see cref="AnonymousMemory"/>: <see cref="TakeArray"/>
+/// gives each huge page of them back as soon as it is copied out, so the final array's pages are
+/// the ones just freed. Capturing 1 GiB then needs little more than 1 GiB at its peak, not 2 GiB,
+/// and only half of what it touches is memory the process has never used, which the kernel (and
+/// under a virtual machine, the hypervisor) is slowest to provide.
 /// </remarks>
 internal sealed class OutputBuffer
 {
     private const int FirstChunk = 16 * 1024;
     private const int FirstMappedChunk = 2 * 1024 * 1024;
     private const int LargestChunk = 32 * 1024 * 1024;
+    private const int ReleaseStep = 2 * 1024 * 1024;
     private readonly List<(Memory<byte> Chunk, int Used, AnonymousMemory? Mapping)> _full = [];
     private Memory<byte> _current;
     private AnonymousMemory? _currentMapping;
@@ -82,20 +83,40 @@ internal sealed class OutputBuffer
     {
         if (Length == 0)
             return [];
+        // The room never read into goes back first, so even the first pages of the result are recycled ones.
+        if (release)
+            _currentMapping?.Release(_used, _current.Length - _used);
         var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
         MemoryAdvice.BackWithHugePages(result);
         var at = 0;
         foreach (var (chunk, used, mapping) in _full)
+            at = CopyOut(chunk.Span[..used], release ? mapping : null, result, at);
+        _ = CopyOut(_current.Span[.._used], release ? _currentMapping : null, result, at);
+        return result;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="chunk"/> into <paramref name="result"/> at <paramref name="at"/>; with
+    /// <paramref name="release"/>, a huge page at a time, each given back as soon as it is copied so
+    /// that the result's next page fault finds it.
+    /// </summary>
+    private static int CopyOut(ReadOnlySpan<byte> chunk, AnonymousMemory? release, byte[] result, int at)
+    {
+        if (release is null)
         {
-            chunk.Span[..used].CopyTo(result.AsSpan(at));
-            at += used;
-            if (release)
-                ((IDisposable?)mapping)?.Dispose();
+            chunk.CopyTo(result.AsSpan(at));
+            return at + chunk.Length;
         }
 
-        _current.Span[.._used].CopyTo(result.AsSpan(at));
-        if (release)
-            ((IDisposable?)_currentMapping)?.Dispose();
-        return result;
+        for (var offset = 0; offset < chunk.Length; offset += ReleaseStep)
+        {
+            var count = Math.Min(ReleaseStep, chunk.Length - offset);
+            chunk.Slice(offset, count).CopyTo(result.AsSpan(at));
+            at += count;
+            release.Release(offset, count);
+        }
+
+        ((IDisposable)release).Dispose();
+        return at;
     }
 }
