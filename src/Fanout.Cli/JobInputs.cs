@@ -37,12 +37,12 @@ internal static class JobInputs
         CommandLinePacker? packer = null;
         try
         {
-            var terminator = settings.NullTerminated ? '\0' : '\n';
-            input = TemplateInput.Parse(settings.CommandWords, terminator: terminator);
+            var options = settings.InputOptions;
+            input = TemplateInput.Parse(settings.CommandWords, options: options);
             if (!input.HasSources)
             {
                 if (settings.ArgumentFile is { } file)
-                    input = TemplateInput.Parse([.. settings.CommandWords, "::::", file], terminator: terminator);
+                    input = TemplateInput.Parse([.. settings.CommandWords, options.FilesMarker, file], options: options);
                 else if (!Console.IsInputRedirected)
                     throw new UsageException("fanout run: no input. Give values after :::, a file after :::: or -a, or command lines on stdin. See 'fanout run --help'.");
                 else
@@ -188,7 +188,7 @@ internal static class JobInputs
     {
         if (settings.CommandWords.Count == 0)
             throw new UsageException("fanout run --pipe: no command. Give the command that reads each block on its stdin, such as 'fanout run --pipe wc -l < big.txt'.");
-        if (TemplateInput.Parse(settings.CommandWords).HasSources)
+        if (TemplateInput.Parse(settings.CommandWords, options: settings.InputOptions).HasSources)
             throw new UsageException("fanout run --pipe: the jobs' input is standard input (or the -a file), cut into blocks; input sources (:::, ::::) cannot be given too.");
         Stream Open()
         {

@@ -9,7 +9,7 @@ namespace Fanout.Cli;
 /// that is not an option starts the command template, so <c>fanout run -j 4 grep -c x {} ::: *.txt</c>
 /// passes <c>-c</c> to grep. The options part is parsed (and documented) by System.CommandLine.
 /// </summary>
-internal sealed class RunCommandLine
+internal sealed partial class RunCommandLine
 {
     internal const string Examples = """
         Examples:
@@ -22,7 +22,7 @@ internal sealed class RunCommandLine
           fanout run samples/pipeline/batch.yaml            a manifest with groups, dependencies and a final step
         """;
 
-    private readonly Option<string> _jobs = new("--jobs", "-j") { Description = "Jobs at once: N, N% of the cores, or 0 for as many as there are jobs. Default: the number of cores." };
+    private readonly Option<string> _jobs = new("--jobs", "-j", "--max-procs", "-P") { Description = "Jobs at once: N, N% of the cores, or 0 for as many as there are jobs. Default: the number of cores." };
     private readonly Option<bool> _keepOrder = new("--keep-order", "-k") { Description = "Print each job's output in input order, not completion order." };
     private readonly Option<string> _timeout = new("--timeout") { Description = "Stop a job after this many seconds, or after N% of the median runtime of the jobs that succeeded (e.g. 200%)." };
     private readonly Option<int> _retries = new("--retries") { Description = "Run a failed job again up to N more times, waiting longer each time." };
@@ -53,6 +53,11 @@ internal sealed class RunCommandLine
     private readonly Option<string> _trim = new("--trim") { Description = "Trim white space from input values: n (nothing), l (the start), r (the end) or lr (both). Default: lr with --colsep, else n." };
     private readonly Option<string> _header = new("--header") { Description = "':' takes the first line of each input file (the first value after :::) as column names: {name} is then that column, with {name.} {name/} {name//} {name/.} alike." };
     private readonly Option<bool> _null = new("--null", "-0") { Description = "Input values and command lines end with NUL instead of a newline (file names from find -print0)." };
+    private readonly Option<string> _delimiter = new("--delimiter", "-d") { Description = "Input values and command lines end with this text instead of a newline; \\n, \\t, \\r and octal \\0 or \\012 are escapes (as GNU parallel reads them). Values after ::: are not cut." };
+    private readonly Option<string> _endOfInput = new("-E") { Description = "Stop reading an input source at this value: it and the rest of that file (or of that ::: list) are ignored." };
+    private readonly Option<bool> _noRunIfEmpty = new("--no-run-if-empty", "-r") { Description = "Skip input values (and command lines) that are empty or only white space; with --pipe, drop blank lines and run no job on a block left empty." };
+    private readonly Option<string> _argSep = new("--arg-sep", "--argsep") { Description = "Use this word instead of ::: to start a list of values (and it with + to link one)." };
+    private readonly Option<string> _argFileSep = new("--arg-file-sep", "--argfilesep") { Description = "Use this word instead of :::: to start a list of input files (and it with + to link one)." };
     private readonly Option<int?> _argumentsPerJob = new("-N") { Description = "Give each job N input arguments (N values of every source) instead of one: {1}…{n} number them on, a word holding {} is repeated for each (x{}y: xay xby), the last job may get fewer. -N 0 runs a job per argument without inserting it." };
     private readonly Option<int?> _maxArgs = new("--max-args", "-n") { Description = "At most N input arguments per job, as -N, but {} inserts them all inside one word (x{}y: xa by)." };
     private readonly Option<bool> _multiple = new("-m") { Description = "Give each job as many input arguments as fit on its command line (as xargs does), {} inserting them all; the arguments left when the input ends are spread evenly over the job slots." };
@@ -97,7 +102,7 @@ internal sealed class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -251,7 +256,7 @@ internal sealed class RunCommandLine
                 ":" => true,
                 var other => throw new UsageException($"--header '{other}': Fanout takes ':' (the first line of each input names its columns); a GNU parallel header regular expression is not supported."),
             },
-            NullTerminated = parsed.GetValue(_null),
+            InputOptions = ReadInputOptions(parsed, blocks is not null),
             Plus = parsed.GetValue(_plus),
             Strings = ReadReplacementStrings(parsed),
             KeepOrder = parsed.GetValue(_keepOrder),
@@ -273,6 +278,52 @@ internal sealed class RunCommandLine
             Slurm = slurm,
         };
     }
+
+    /// <summary>--arg-sep, --arg-file-sep, -0, -d, -E and -r, as they apply to input values.</summary>
+    private TemplateInputOptions ReadInputOptions(ParseResult parsed, bool pipe)
+    {
+        var delimiter = parsed.GetValue(_delimiter);
+        var endOfInput = parsed.GetValue(_endOfInput);
+        if (pipe && (delimiter is not null || endOfInput is not null))
+            throw new UsageException("-d and -E apply to input values; --pipe cuts its blocks at --recend (such as --recend ',') and reads to the end.");
+        if (delimiter is not null && parsed.GetValue(_null))
+            throw new UsageException($"-0 and -d '{delimiter}' both say what ends a value; give one of them.");
+        var options = new TemplateInputOptions { SkipBlankValues = parsed.GetValue(_noRunIfEmpty), EndOfInput = endOfInput };
+        if (parsed.GetValue(_null))
+            options = options with { Delimiter = "\0" };
+        if (delimiter is not null)
+        {
+            var text = UnquotePrintf(delimiter);
+            options = options with { Delimiter = text.Length > 0 ? text : throw new UsageException("-d '': a delimiter needs at least one character.") };
+        }
+
+        foreach (var (option, value) in new[] { ("--arg-sep", parsed.GetValue(_argSep)), ("--arg-file-sep", parsed.GetValue(_argFileSep)) })
+        {
+            if (value is "")
+                throw new UsageException($"{option} '': a marker needs at least one character.");
+        }
+
+        options = options with
+        {
+            ValuesMarker = parsed.GetValue(_argSep) ?? options.ValuesMarker,
+            FilesMarker = parsed.GetValue(_argFileSep) ?? options.FilesMarker,
+        };
+        return options;
+    }
+
+    /// <summary>GNU parallel's reading of -d: \t, \n, \r, then three octal digits, then one (\0 is NUL); any other backslash stays.</summary>
+    private static string UnquotePrintf(string text)
+    {
+        text = text.Replace("\\t", "\t", StringComparison.Ordinal).Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\r", "\r", StringComparison.Ordinal);
+        text = OctalTriple().Replace(text, m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+        return OctalSingle().Replace(text, m => ((char)(m.Groups[1].Value[0] - '0')).ToString());
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\([0-7]{3})")]
+    private static partial System.Text.RegularExpressions.Regex OctalTriple();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\([0-7])")]
+    private static partial System.Text.RegularExpressions.Regex OctalSingle();
 
     /// <summary>-m, -X, --xargs and -s; null without any of the first three (-s is then refused).</summary>
     private ArgumentPacking? ReadPacking(ParseResult parsed, int? perJob, bool pipe, int jobSlots)
@@ -349,7 +400,7 @@ internal sealed class RunCommandLine
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
-        var blocks = new InputBlocks();
+        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty) };
         if (block is not null)
         {
             if (!Sizes.TryParseAsGnuParallel(block, out var bytes) || bytes < 1 || bytes > 1 << 30)

@@ -20,8 +20,8 @@ internal sealed record RunSettings
     /// <summary>--plus: GNU parallel's extra replacement strings ({..}, {+/}, {##}…).</summary>
     public bool Plus { get; init; }
 
-    /// <summary>-0: input values and command lines end with NUL, not a newline.</summary>
-    public bool NullTerminated { get; init; }
+    /// <summary>--arg-sep, --arg-file-sep, -0, -d, -E and -r: the input source markers, what ends a value, which values are skipped.</summary>
+    public TemplateInputOptions InputOptions { get; init; } = TemplateInputOptions.Default;
 
     /// <summary>--retry-failed: the jobs are the failed commands of the job log.</summary>
     public bool RetryFailed { get; init; }

@@ -80,6 +80,13 @@ public sealed record InputBlocks
         init => _recordsPerBlock = NullOrPositive(value);
     }
 
+    /// <summary>
+    /// Remove the lines made only of white space from each block, and skip a block left empty
+    /// (GNU parallel's <c>-r</c> with <c>--pipe</c>). Lines are cut at newlines whatever
+    /// <see cref="RecordEnd"/> is, as GNU parallel cuts them.
+    /// </summary>
+    public bool DropBlankLines { get; init; }
+
     private static int? NullOrPositive(int? value)
     {
         if (value is { } n)
@@ -102,7 +109,48 @@ public sealed record InputBlocks
     public IEnumerable<ReadOnlyMemory<byte>> Read(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return ReadBlocks(input);
+        return DropBlankLines ? WithoutBlankLines(ReadBlocks(input)) : ReadBlocks(input);
+    }
+
+    private static IEnumerable<ReadOnlyMemory<byte>> WithoutBlankLines(IEnumerable<ReadOnlyMemory<byte>> blocks)
+    {
+        foreach (var block in blocks)
+        {
+            var kept = WithoutBlankLines(block);
+            if (!kept.IsEmpty)
+                yield return kept;
+        }
+    }
+
+    /// <summary>The block without its blank lines: those that end with a newline and hold nothing but white space before it.</summary>
+    private static ReadOnlyMemory<byte> WithoutBlankLines(ReadOnlyMemory<byte> block)
+    {
+        var span = block.Span;
+        byte[]? kept = null;
+        var keptLength = 0;
+        var start = 0;
+        while (start < span.Length)
+        {
+            var newline = span[start..].IndexOf((byte)'\n');
+            var end = newline < 0 ? span.Length : start + newline + 1;
+            var blank = newline >= 0 && span[start..(end - 1)].IndexOfAnyExcept(" \t\r\f\v"u8) < 0;
+            if (blank && kept is null)
+            {
+                // The first blank line: from here on the block is copied, without the blank ones.
+                kept = new byte[span.Length];
+                span[..start].CopyTo(kept);
+                keptLength = start;
+            }
+            else if (!blank && kept is not null)
+            {
+                span[start..end].CopyTo(kept.AsSpan(keptLength));
+                keptLength += end - start;
+            }
+
+            start = end;
+        }
+
+        return kept is null ? block : kept.AsMemory(0, keptLength);
     }
 
     private int Lines => _linesPerRecord ?? 1;

@@ -375,11 +375,83 @@ public sealed class CliSpecs : ProcessTestBase
         await PrintsWhatGnuParallelPrintsAsync(cli, ["-k", "-j1", "--plus", .. line.Split(' ')]);
     }
 
-    /// <summary>Runs the same words through fanout (quietly) and GNU parallel, in the same folder, and compares their stdout.</summary>
+    [Theory(Timeout = 60_000)]
+    [InlineData("-r echo [{}] :::: blanks")]
+    [InlineData("-r echo [{1}{2}] ::: a b :::: blanks")]
+    [InlineData("-d , echo [{}] :::: commas")]
+    [InlineData("-d :: echo [{}] :::: colons")]
+    [InlineData("-d \\t echo [{}] :::: tabs")]
+    [InlineData("-d \\012 echo [{}] :::: lines")]
+    [InlineData("-d \\101 echo [{}] :::: letters")]
+    [InlineData("-d \\x41 echo [{}] :::: letters")]
+    [InlineData("-r -0 echo [{}] :::: nuls")]
+    [InlineData("-r -d , echo [{}] :::: commas")]
+    [InlineData("-E STOP echo [{1}{2}] :::: stop :::: lines")]
+    [InlineData("-E l2 echo [{1}{2}] :::: stop :::: lines")]
+    [InlineData("-E a echo [{1}{2}] ::: a b ::: x y")]
+    [InlineData("-E b echo [{}] ::: a b c")]
+    [InlineData("-E STOP -a stop")]
+    [InlineData("--arg-sep ,, echo ,, a b ,, x y")]
+    [InlineData("--arg-sep ,, echo ,, a b ,,+ x y")]
+    [InlineData("--arg-sep ,, echo ::: a")]
+    [InlineData("--arg-file-sep ,,,, echo ,,,, lines stop")]
+    [InlineData("--arg-file-sep ,,,, -a lines echo")]
+    [InlineData("-r --pipe wc -l <blanks")]
+    [InlineData("-r --pipe -N1 cat <blanks")]
+    [InlineData("-r --pipe --block 3 cat <blanks")]
+    [InlineData("-r echo <blanks")]
+    [InlineData("-E STOP <stop")]
+    public async Task Delimiters_end_markers_blank_values_and_markers_work_as_in_GNU_parallel(string line)
+    {
+        using var cli = new Cli();
+        File.WriteAllText(cli.File("blanks"), "a\n\n  \n\t\nb\n\n");
+        File.WriteAllText(cli.File("commas"), "a,b c,, ,d\n");
+        File.WriteAllText(cli.File("colons"), "p::q:::r");
+        File.WriteAllText(cli.File("tabs"), "a\tb\t\tc");
+        File.WriteAllText(cli.File("lines"), "l1\nl2\nl3\n");
+        File.WriteAllText(cli.File("letters"), "aAbAc");
+        File.WriteAllText(cli.File("nuls"), "x\0 \0\0y z\0");
+        File.WriteAllText(cli.File("stop"), "echo s1\nSTOP\necho s2\n");
+
+        await PrintsWhatGnuParallelPrintsAsync(cli, ["-k", "-j1", .. line.Split(' ')]);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Input_delimiters_and_markers_that_cannot_work_are_usage_errors_and_P_is_j()
+    {
+        using var cli = new Cli();
+
+        var emptyDelimiter = await cli.RunAsync("-d", "", "echo", ":::", "a");
+        var twoDelimiters = await cli.RunAsync("-0", "-d", ",", "echo", ":::", "a");
+        var delimiterWithPipe = await cli.RunAsync("--pipe", "-d", ",", "cat");
+        var ambiguousMarkers = await cli.RunAsync("--arg-sep", ",,", "--arg-file-sep", ",,+", "echo", ",,", "a");
+        var emptyMarker = await cli.RunAsync("--arg-sep", "", "echo", ":::", "a");
+        var maxProcs = await cli.RunAsync("--quiet", "-k", "-P", "1", "echo", ":::", "a", "b");
+
+        Assert.All(new[] { emptyDelimiter, twoDelimiters, delimiterWithPipe, ambiguousMarkers, emptyMarker }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("-d ''", emptyDelimiter.StderrText, StringComparison.Ordinal);
+        Assert.Contains("-0 and -d ','", twoDelimiters.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--recend", delimiterWithPipe.StderrText, StringComparison.Ordinal);
+        Assert.Contains("',,+'", ambiguousMarkers.StderrText, StringComparison.Ordinal);
+        Assert.Contains("--arg-sep ''", emptyMarker.StderrText, StringComparison.Ordinal);
+        Assert.Equal("a\nb\n", maxProcs.StdoutText); // -P is GNU parallel's other name for -j
+    }
+
+    /// <summary>
+    /// Runs the same words through fanout (quietly) and GNU parallel, in the same folder, and
+    /// compares their stdout. A last word <c>&lt;name</c> gives both the file of that name as stdin.
+    /// </summary>
     private static async Task PrintsWhatGnuParallelPrintsAsync(Cli cli, string[] words)
     {
-        var ours = await cli.RunAsync(["--quiet", .. words]);
-        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+        var stdin = Stdio.Null;
+        if (words is [.., ['<', .. var name]])
+        {
+            stdin = Stdio.ReadFile(cli.File(name));
+            words = words[..^1];
+        }
+
+        var ours = await cli.Spec(["--quiet", .. words]).WithStdin(stdin).RunAsync(TimeSpan.FromSeconds(60));
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).WithStdin(stdin).RunAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, ours.ReturnCode);
         Assert.Equal(theirs.StdoutText, ours.StdoutText);

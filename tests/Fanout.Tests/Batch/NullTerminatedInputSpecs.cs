@@ -18,7 +18,7 @@ public sealed class NullTerminatedInputSpecs : ProcessTestBase
         string[] words = ["echo", "{}", "{/.}", "{#}", "::::", file, ":::", "x", "y z"];
 
         var gnu = await GnuParallel.DryRunAsync(["-0", .. words]);
-        var input = TemplateInput.Parse(words, terminator: '\0');
+        var input = TemplateInput.Parse(words, options: new TemplateInputOptions { Delimiter = "\0" });
         var template = CommandTemplate.Parse(input.CommandWords);
         long sequence = 0;
         var fanout = input.Arguments().Select(v => template.Render(v, ++sequence, slot: 1) + "\n").ToList();

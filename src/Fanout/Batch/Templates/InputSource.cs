@@ -22,7 +22,7 @@ internal sealed class LiteralSource(string[] values) : InputSource
 /// (<c>-</c>) cannot be read twice, so when it must be (<paramref name="replayed"/>) the lines read
 /// so far are kept.
 /// </summary>
-internal sealed class FileSource(string name, string marker, Func<string, TextReader> open, bool replayed, char terminator = '\n') : InputSource
+internal sealed class FileSource(string name, string marker, Func<string, TextReader> open, bool replayed, TemplateInputOptions options) : InputSource
 {
     private readonly List<string> _kept = [];
     private IEnumerator<string>? _keeping;
@@ -46,7 +46,7 @@ internal sealed class FileSource(string name, string marker, Func<string, TextRe
     private IEnumerable<string> Read()
     {
         using var reader = Open(name, marker, open);
-        using var lines = LineReader.Lines(reader, terminator).GetEnumerator();
+        using var lines = options.Filter(LineReader.Records(reader, options.Delimiter)).GetEnumerator();
         while (true)
         {
             string line;

@@ -36,11 +36,9 @@ public sealed partial class TemplateInput
     /// <summary>The file name that stands for standard input after <c>::::</c>.</summary>
     public const string StandardInput = "-";
 
-    private static readonly string[] Markers = [":::", "::::", ":::+", "::::+"];
-
     // Groups of linked sources; the groups are crossed. Sources are in command-line order.
     private readonly InputSource[][] _groups;
-    private readonly char _terminator;
+    private readonly TemplateInputOptions _options;
 
     // GNU parallel's -N: how many of the sources' combinations make one job; null for one each.
     private readonly int? _argumentsPerJob;
@@ -51,11 +49,11 @@ public sealed partial class TemplateInput
     // GNU parallel's --link: every source linked, the shorter ones wrapping around.
     private bool _linkAll;
 
-    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, char terminator, int? argumentsPerJob = null)
+    private TemplateInput(IReadOnlyList<string> commandWords, InputSource[][] groups, TemplateInputOptions options, int? argumentsPerJob = null)
     {
         CommandWords = commandWords;
         _groups = groups;
-        _terminator = terminator;
+        _options = options;
         _argumentsPerJob = argumentsPerJob;
         SourceCount = groups.Sum(g => g.Length);
     }
@@ -83,18 +81,21 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens a file named after <c>::::</c>, given the name as written
     /// (including <c>-</c>); by default a UTF-8 file or, for <c>-</c>, standard input. Files are
     /// opened here once to check that they can be read, then again when enumerated.</param>
-    /// <param name="terminator">What ends each value in an input file: a newline, or NUL for file
-    /// names that may hold newlines (GNU parallel's <c>-0</c>, the output of <c>find -print0</c>).</param>
+    /// <param name="options">The markers, what ends each value in an input file (a newline, or NUL
+    /// for file names that may hold newlines: GNU parallel's <c>-0</c>, the output of
+    /// <c>find -print0</c>), and which values are skipped; GNU parallel's defaults when null.</param>
     /// <returns>The parsed input.</returns>
     /// <exception cref="TemplateException">A marker is followed by no value, an input file cannot
-    /// be read, or standard input is named twice.</exception>
-    public static TemplateInput Parse(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, char terminator = '\n')
+    /// be read, standard input is named twice, or the two markers cannot be told apart.</exception>
+    public static TemplateInput Parse(IReadOnlyList<string> words, Func<string, TextReader>? openFile = null, TemplateInputOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(words);
         openFile ??= OpenDefault;
+        options ??= TemplateInputOptions.Default;
+        options.ThrowIfMarkersAmbiguous();
 
         var first = 0;
-        while (first < words.Count && !IsMarker(words[first]))
+        while (first < words.Count && !options.IsMarker(words[first]))
             first++;
 
         var groups = new List<List<InputSource>>();
@@ -103,22 +104,22 @@ public sealed partial class TemplateInput
         while (i < words.Count)
         {
             var marker = words[i];
+            var (files, linking) = options.MarkerKind(marker)!.Value;
             var start = ++i;
-            while (i < words.Count && !IsMarker(words[i]))
+            while (i < words.Count && !options.IsMarker(words[i]))
                 i++;
             if (i == start)
             {
                 var next = i < words.Count ? $"the next '{words[i]}'" : "the end of the command line";
                 throw new TemplateException(marker,
-                    $"The input source marker '{marker}' (word {start}) is followed by no value before {next}; give at least one {(marker.StartsWith("::::", StringComparison.Ordinal) ? "file" : "value")}.");
+                    $"The input source marker '{marker}' (word {start}) is followed by no value before {next}; give at least one {(files ? "file" : "value")}.");
             }
 
             // A linked marker joins its source(s) to the previous source's group, when there is one;
             // every ::::+ file is linked (GNU parallel's ::::+ f1 f2 pairs f1 and f2 with what came before).
-            var linking = marker.EndsWith('+');
-            if (!marker.StartsWith("::::", StringComparison.Ordinal))
+            if (!files)
             {
-                AddSource(groups, new LiteralSource([.. words.Skip(start).Take(i - start)]), linking && groups.Count > 0);
+                AddSource(groups, new LiteralSource([.. options.Filter(words.Skip(start).Take(i - start))]), linking && groups.Count > 0);
                 continue;
             }
 
@@ -139,11 +140,11 @@ public sealed partial class TemplateInput
                 // Only the first group is read once; standard input in a later group must be replayed.
                 var linked = linking && groups.Count > 0;
                 var inFirstGroup = groups.Count == 0 || (linked && groups.Count == 1);
-                AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup, terminator), linked);
+                AddSource(groups, new FileSource(name, marker, openFile, replayed: name == StandardInput && !inFirstGroup, options), linked);
             }
         }
 
-        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())], terminator);
+        return new TemplateInput(ImmutableArray.CreateRange(words.Take(first)), [.. groups.Select(g => g.ToArray())], options);
     }
 
     /// <summary>
@@ -153,7 +154,7 @@ public sealed partial class TemplateInput
     /// <param name="openFile">Opens standard input (called with <c>-</c>); by default the process's standard input.</param>
     /// <returns>An input with at least one source.</returns>
     public TemplateInput OrStandardInput(Func<string, TextReader>? openFile = null) =>
-        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, "::::", openFile ?? OpenDefault, replayed: false, _terminator)]], _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
+        HasSources ? this : new TemplateInput(CommandWords, [[new FileSource(StandardInput, _options.FilesMarker, openFile ?? OpenDefault, replayed: false, _options)]], _options, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
 
     /// <summary>
     /// This input with <paramref name="count"/> arguments per job, as GNU parallel's <c>-N</c> (and
@@ -170,7 +171,7 @@ public sealed partial class TemplateInput
     public TemplateInput WithArgumentsPerJob(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        return new(CommandWords, _groups, _terminator, count) { _shuffle = _shuffle, _linkAll = _linkAll };
+        return new(CommandWords, _groups, _options, count) { _shuffle = _shuffle, _linkAll = _linkAll };
     }
 
     /// <summary>
@@ -183,7 +184,7 @@ public sealed partial class TemplateInput
     public TemplateInput Shuffled(Random random)
     {
         ArgumentNullException.ThrowIfNull(random);
-        return new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = random, _linkAll = _linkAll };
+        return new(CommandWords, _groups, _options, _argumentsPerJob) { _shuffle = random, _linkAll = _linkAll };
     }
 
     /// <summary>
@@ -194,7 +195,7 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>An input whose sources each begin with a header.</returns>
     public TemplateInput WithHeaders() =>
-        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
+        new(CommandWords, [.. _groups.Select(g => g.Select(s => (InputSource)(s as HeaderedSource ?? new HeaderedSource(s))).ToArray())], _options, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = _linkAll };
 
     /// <summary>
     /// This input with every source linked, as GNU parallel's <c>--link</c> (<c>--xapply</c>) links
@@ -205,7 +206,7 @@ public sealed partial class TemplateInput
     /// </summary>
     /// <returns>The linked input.</returns>
     public TemplateInput WithLinkedSources() =>
-        new(CommandWords, _groups, _terminator, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = true };
+        new(CommandWords, _groups, _options, _argumentsPerJob) { _shuffle = _shuffle, _linkAll = true };
 
     /// <summary>
     /// Each source's header, in the sources' order, after <see cref="WithHeaders"/>: null for a
@@ -213,10 +214,10 @@ public sealed partial class TemplateInput
     /// </summary>
     public IReadOnlyList<string?> Headers => [.. _groups.SelectMany(g => g).Select(s => (s as HeaderedSource)?.Header)];
 
-    /// <summary>True for the words that start an input source: <c>:::</c>, <c>::::</c>, <c>:::+</c> and <c>::::+</c>.</summary>
+    /// <summary>True for the words that start an input source by default: <c>:::</c>, <c>::::</c>, <c>:::+</c> and <c>::::+</c>.</summary>
     /// <param name="word">A word of the command line.</param>
     /// <returns>Whether the word is an input source marker.</returns>
-    public static bool IsMarker(string word) => Array.IndexOf(Markers, word) >= 0;
+    public static bool IsMarker(string word) => TemplateInputOptions.Default.IsMarker(word);
 
     private static void AddSource(List<List<InputSource>> groups, InputSource source, bool linked)
     {
