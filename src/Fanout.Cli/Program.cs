@@ -64,8 +64,13 @@ static async Task<int> RunAsync(RunSettings settings)
     if (settings.Slurm is not null && SlurmTimeLimitWarning.For(settings.Batch, jobs) is { } warning)
         Console.Error.WriteLine(warning);
 
-    var stdout = Console.OpenStandardOutput();
-    var stderr = Console.OpenStandardError();
+    // --results -.csv: the table is the output, as GNU parallel makes it; the jobs' own output is dropped.
+    var stdout = settings.ResultsTableOnStdout ? Stream.Null : Console.OpenStandardOutput();
+    var stderr = settings.ResultsTableOnStdout ? Stream.Null : Console.OpenStandardError();
+    using var table = settings.ResultsTablePath is not { } tablePath ? null
+        : settings.ResultsTableOnStdout ? ResultsTable.ToStream(Console.OpenStandardOutput(), tablePath[2..])
+        : ResultsTable.Create(tablePath);
+    settings = settings with { Batch = settings.Batch with { ResultsTable = table } };
     using var interrupt = new CancellationTokenSource();
     // The display reads the runner's progress; the runner reports through the display's lock.
     BatchRunner? observed = null;

@@ -32,7 +32,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<bool> _resume = new("--resume") { Description = "Skip the jobs the job log shows finished (matched by command)." };
     private readonly Option<bool> _resumeFailed = new("--resume-failed") { Description = "Skip the jobs the job log shows succeeded; run the failed and unfinished ones." };
     private readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Run again the commands the --joblog shows failed (and never succeeded), read from the job log alone: give no command or input." };
-    private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/." };
+    private readonly Option<string> _results = new("--results") { Description = "Write each job's stdout, stderr and status.json into DIR/<job id>/; or, for a name ending in .csv, .tsv or .json, one table of every job's record, values and output, as GNU parallel writes it (-.csv: to stdout, instead of the output)." };
     private readonly Option<bool> _dryRun = new("--dry-run") { Description = "Print the commands that would run, and run nothing." };
     private readonly Option<bool> _verbose = new("--verbose", "-t") { Description = "Print each command line on stderr as its job starts." };
     private readonly Option<int?> _nice = new("--nice") { Description = "Run the jobs at this lower CPU priority, 0 to 19 (nice -n N), to spare the other users of a shared machine." };
@@ -170,7 +170,7 @@ internal sealed partial class RunCommandLine
             Halt = parsed.GetValue(_halt) is { } halt ? Parse(() => HaltPolicy.Parse(halt)) : HaltPolicy.Never,
             JoblogPath = parsed.GetValue(_joblog),
             Resume = parsed.GetValue(_resumeFailed) ? ResumeMode.ResumeFailed : parsed.GetValue(_resume) ? ResumeMode.Resume : ResumeMode.None,
-            ResultsDirectory = parsed.GetValue(_results),
+            ResultsDirectory = parsed.GetValue(_results) is { } results && !ResultsTable.IsTablePath(results) ? results : null,
             LineBuffer = parsed.GetValue(_lineBuffer),
             Ungrouped = parsed.GetValue(_ungroup),
             MinimumFreeMemory = parsed.GetValue(_memfree) is { } memfree ? Size(memfree, "--memfree") : null,
@@ -197,7 +197,7 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--nice lowers the priority of jobs run on this machine; on Slurm, ask the scheduler with --sbatch-arg=--nice=N.");
         if (slurm is not null && parsed.GetValue(_jobs) is null)
             batch = batch with { MaxParallel = 10_000 }; // Slurm schedules; -j throttles the arrays when given
-        if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", batch.ResultsDirectory is not null) }
+        if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", parsed.GetValue(_results) is not null) }
                 .FirstOrDefault(o => o.Item2) is ({ } conflicting, true))
             throw new UsageException($"-u (--ungroup) lets jobs write straight to the terminal or file, so fanout never sees their output: it cannot be combined with {conflicting}, which needs it.");
         var retryFailed = parsed.GetValue(_retryFailed);
@@ -257,6 +257,7 @@ internal sealed partial class RunCommandLine
                 var other => throw new UsageException($"--header '{other}': Fanout takes ':' (the first line of each input names its columns); a GNU parallel header regular expression is not supported."),
             },
             InputOptions = ReadInputOptions(parsed, blocks is not null),
+            ResultsTablePath = parsed.GetValue(_results) is { } table && ResultsTable.IsTablePath(table) ? table : null,
             Plus = parsed.GetValue(_plus),
             Strings = ReadReplacementStrings(parsed),
             KeepOrder = parsed.GetValue(_keepOrder),

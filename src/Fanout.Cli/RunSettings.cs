@@ -11,6 +11,12 @@ internal sealed record RunSettings
 
     public string? ArgumentFile { get; init; }
 
+    /// <summary>--results FILE.csv, .tsv or .json: the results table; -.csv (and so on) for stdout. Null for none or a results folder.</summary>
+    public string? ResultsTablePath { get; init; }
+
+    /// <summary>--results -.csv (or -.tsv, -.json): the table is fanout's stdout, and the jobs' output is not printed.</summary>
+    public bool ResultsTableOnStdout => ResultsTablePath is ['-', '.', ..];
+
     /// <summary>--colsep and --trim; null when neither was given.</summary>
     public InputColumns? Columns { get; init; }
 

@@ -27,6 +27,12 @@ public sealed record BatchOptions
     /// <summary>A folder to write each job's stdout, stderr and status into, or null.</summary>
     public string? ResultsDirectory { get; init; }
 
+    /// <summary>
+    /// A <see cref="Batch.ResultsTable"/> to write every job's record and output into, as one
+    /// .csv, .tsv or .json file (GNU parallel's <c>--results out.csv</c>), or null.
+    /// </summary>
+    public ResultsTable? ResultsTable { get; init; }
+
     /// <summary>Stream each job's output line by line as it comes instead of whole at its end.</summary>
     public bool LineBuffer { get; init; }
 

@@ -131,6 +131,7 @@ public sealed class BatchRunner : IDisposable
         private bool _startDelayed;
         private bool _joblogBroken;
         private bool _resultsBroken;
+        private bool _tableBroken;
         private bool _observerBroken;
 
         internal Run(BatchRunner runner, IEnumerable<JobSpec> jobs)
@@ -380,6 +381,8 @@ public sealed class BatchRunner : IDisposable
                 Record(ref _joblogBroken, () => _joblog.Append(result));
             if (_options.ResultsDirectory is { } directory && result.Outcome != JobOutcome.Skipped)
                 Record(ref _resultsBroken, () => ResultsDirectory.Write(directory, result));
+            if (_options.ResultsTable is { } table && result.Outcome != JobOutcome.Skipped)
+                Record(ref _tableBroken, () => table.Append(result));
             if (result.Succeeded)
             {
                 Interlocked.Increment(ref _runner._succeeded);
