@@ -141,8 +141,10 @@ internal static class JobInputs
         var tag = TagMaker(tagTemplate?.WithJobCounts(total, slots));
         var tagBySlot = tagTemplate?.UsesSlot == true;
 
+        var crlf = new CrLfWarning(settings.InputOptions);
         foreach (var sourceValues in arguments)
         {
+            crlf.Look(sourceValues);
             if (!named)
             {
                 // Every source has read its header by the first job: the template can know the names now.
@@ -164,6 +166,28 @@ internal static class JobInputs
                 TagForSlot = tagBySlot ? slot => tag!(values, seq, slot) : null,
             };
             yield return Apply(settings, job);
+        }
+    }
+
+    /// <summary>
+    /// GNU parallel's warning for files written on Windows: when the first three values all end in
+    /// a carriage return, the \r is most likely a line end that -d '\r\n' would have taken off.
+    /// </summary>
+    private sealed class CrLfWarning(TemplateInputOptions options)
+    {
+        private int _seen = options.Delimiter == "\n" ? 0 : 3;
+        private int _endingInCr;
+
+        internal void Look(IReadOnlyList<string> values)
+        {
+            for (var i = 0; i < values.Count && _seen < 3; i++)
+            {
+                _seen++;
+                if (values[i].EndsWith('\r'))
+                    _endingInCr++;
+                if (_seen == 3 && _endingInCr == 3)
+                    Console.Error.WriteLine("fanout run: warning: the first three values end in a carriage return (\\r), which stays part of each value; if the input was written on Windows, give -d '\\r\\n'.");
+            }
         }
     }
 

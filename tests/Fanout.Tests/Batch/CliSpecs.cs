@@ -417,6 +417,20 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Values_ending_in_CR_draw_a_warning_that_names_the_delimiter_to_give()
+    {
+        using var cli = new Cli();
+
+        var plain = await cli.RunWithInputAsync("a\r\nb\r\nc\r\n", "--quiet", "-k", "printf", "[%s]", "{}");
+        var delimited = await cli.RunWithInputAsync("a\r\nb\r\nc\r\n", "--quiet", "-k", "-d", "\\r\\n", "printf", "[%s]", "{}");
+
+        Assert.Equal("[a\r][b\r][c\r]", plain.StdoutText);
+        Assert.Contains("-d '\\r\\n'", plain.StderrText, StringComparison.Ordinal);
+        Assert.Equal("[a][b][c]", delimited.StdoutText);
+        Assert.Equal("", delimited.StderrText);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Input_delimiters_and_markers_that_cannot_work_are_usage_errors_and_P_is_j()
     {
         using var cli = new Cli();
