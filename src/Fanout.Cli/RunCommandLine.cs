@@ -28,7 +28,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<int> _retries = new("--retries") { Description = "Run a failed job again up to N more times, waiting longer each time." };
     private readonly Option<double> _retryDelay = new("--retry-delay") { Description = "Seconds before the first retry (doubling after). Default 0.5." };
     private readonly Option<string> _halt = new("--halt") { Description = "Stop early: never, soon,fail=N, now,fail=N, soon,success=N, now,success=N (N or N%)." };
-    private readonly Option<string> _joblog = new("--joblog") { Description = "Append a line per finished job to this file (GNU parallel's columns, then MaxRSS, CPU, Attempts, Id)." };
+    private readonly Option<string> _joblog = new("--joblog") { Description = "Append a line per finished job to this file (GNU parallel's columns, then MaxRSS, CPU, Attempts, Id); +FILE, GNU parallel's way to ask for appending, is the same." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Skip the jobs the job log shows finished (matched by command)." };
     private readonly Option<bool> _resumeFailed = new("--resume-failed") { Description = "Skip the jobs the job log shows succeeded; run the failed and unfinished ones." };
     private readonly Option<bool> _retryFailed = new("--retry-failed") { Description = "Run again the commands the --joblog shows failed (and never succeeded), read from the job log alone: give no command or input." };
@@ -168,7 +168,8 @@ internal sealed partial class RunCommandLine
             Retries = NonNegative(parsed.GetValue(_retries), "--retries"),
             RetryDelay = parsed.GetResult(_retryDelay) is null ? new BatchOptions().RetryDelay : Seconds(parsed.GetValue(_retryDelay), "--retry-delay"),
             Halt = parsed.GetValue(_halt) is { } halt ? Parse(() => HaltPolicy.Parse(halt)) : HaltPolicy.Never,
-            JoblogPath = parsed.GetValue(_joblog),
+            // GNU parallel's --joblog +FILE appends, which fanout always does: the + is not part of the name.
+            JoblogPath = parsed.GetValue(_joblog) is ['+', .. var appended] ? appended : parsed.GetValue(_joblog),
             Resume = parsed.GetValue(_resumeFailed) ? ResumeMode.ResumeFailed : parsed.GetValue(_resume) ? ResumeMode.Resume : ResumeMode.None,
             ResultsDirectory = parsed.GetValue(_results) is { } results && !ResultsTable.IsTablePath(results) ? results : null,
             LineBuffer = parsed.GetValue(_lineBuffer),

@@ -288,7 +288,7 @@ public sealed class CliSpecs : ProcessTestBase
         // Only job 2 finds its file; 1 and 3 fail.
         var first = await cli.RunAsync("--quiet", "--joblog", "jobs.tsv", "test -e ok.{} && echo ran {}", ":::", "1", "2", "3");
         File.WriteAllText(cli.File("ok.3"), "");
-        var retry = await cli.RunAsync("--quiet", "-k", "--joblog", "jobs.tsv", "--retry-failed");
+        var retry = await cli.RunAsync("--quiet", "-k", "--joblog", "+jobs.tsv", "--retry-failed"); // GNU parallel's "append" form
         File.WriteAllText(cli.File("ok.1"), "");
         var again = await cli.RunAsync("-k", "--joblog", "jobs.tsv", "--retry-failed");
         var last = await cli.RunAsync("--joblog", "jobs.tsv", "--retry-failed");
