@@ -270,18 +270,31 @@ internal static class JobInputs
                 }
 
                 var seq = ++sequence;
-                // The command as written: nothing is appended, and {} and its like stand for nothing.
-                string Line(int slot) => template.AppendsArguments ? template.ToString() : template.Render([], seq, slot);
                 var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
                 {
                     StandardInput = block,
+                    InputDelivery = settings.BlockDelivery,
                     Tag = tag?.Invoke([], seq, 0),
                     CommandForSlot = slotDependent ? Line : null,
                     TagForSlot = tagBySlot ? slot => tag!([], seq, slot) : null,
                 };
                 yield return Apply(settings, job);
+
+                string Line(int slot) => PipeCommand(template, settings.BlockDelivery, seq, slot);
             }
         }
+    }
+
+    /// <summary>
+    /// A --pipe job's command. On stdin, the command as written: nothing is appended, and {} and its
+    /// like stand for nothing. With --cat or --fifo, as GNU parallel writes it: they stand for
+    /// $PARALLEL_TMP, the block's file, which is appended when the command has none of them.
+    /// </summary>
+    private static string PipeCommand(CommandTemplate template, InputDelivery delivery, long seq, int slot)
+    {
+        if (delivery == InputDelivery.StandardInput)
+            return template.AppendsArguments ? template.ToString() : template.Render([], seq, slot);
+        return template.WithoutQuoting().Render(["$" + JobSpec.InputFileVariable], seq, slot);
     }
 
     private static JobSpec Apply(RunSettings settings, JobSpec job)

@@ -77,6 +77,8 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
     private readonly Option<int?> _maxLines = new("--max-lines", "-L") { Description = "With --pipe: a record is N lines (-L 4 for FASTQ)." };
     private readonly Option<string> _recend = new("--recend") { Description = "With --pipe: what ends a record (a line); \\n, \\t, \\0 and \\\\ are escapes. Default \\n." };
+    private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
+    private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
     private readonly Option<bool> _bar = new("--bar", "--eta", "--progress") { Description = "Accepted for GNU parallel's sake: progress is always shown on stderr (a bar on a terminal, a line every --progress-interval elsewhere) unless --quiet." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
@@ -102,7 +104,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _cat, _fifo, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -258,6 +260,7 @@ internal sealed partial class RunCommandLine
                 var other => throw new UsageException($"--header '{other}': Fanout takes ':' (the first line of each input names its columns); a GNU parallel header regular expression is not supported."),
             },
             InputOptions = ReadInputOptions(parsed, blocks is not null),
+            BlockDelivery = parsed.GetValue(_cat) ? InputDelivery.TemporaryFile : parsed.GetValue(_fifo) ? InputDelivery.NamedPipe : InputDelivery.StandardInput,
             ResultsTablePath = parsed.GetValue(_results) is { } table && ResultsTable.IsTablePath(table) ? table : null,
             Plus = parsed.GetValue(_plus),
             Strings = ReadReplacementStrings(parsed),
@@ -395,10 +398,15 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null)
-                throw new UsageException("--block, -L (--max-lines) and --recend apply to --pipe, which cuts standard input into blocks; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo))
+                throw new UsageException("--block, -L (--max-lines), --recend, --cat and --fifo apply to --pipe, which cuts standard input into blocks; give --pipe too.");
             return null;
         }
+
+        if (parsed.GetValue(_cat) && parsed.GetValue(_fifo))
+            throw new UsageException("--cat puts each block in a file and --fifo sends it through a named pipe: give one of them.");
+        if ((parsed.GetValue(_cat) || parsed.GetValue(_fifo)) && parsed.GetValue(_noShell))
+            throw new UsageException($"{(parsed.GetValue(_cat) ? "--cat" : "--fifo")} names the block's file $PARALLEL_TMP, which a shell expands; it cannot be combined with --no-shell.");
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");

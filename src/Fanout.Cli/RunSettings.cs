@@ -35,6 +35,9 @@ internal sealed record RunSettings
     /// <summary>--pipe: how standard input is cut into one block per job; null without --pipe.</summary>
     public InputBlocks? Blocks { get; init; }
 
+    /// <summary>--cat or --fifo: how each --pipe block reaches its job; its stdin by default.</summary>
+    public InputDelivery BlockDelivery { get; init; }
+
     /// <summary>-N / --max-args: input arguments per job; null for one each.</summary>
     public int? ArgumentsPerJob { get; init; }
 

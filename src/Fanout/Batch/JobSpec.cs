@@ -38,6 +38,12 @@ public sealed record JobSpec
     /// </summary>
     public ReadOnlyMemory<byte>? StandardInput { get; init; }
 
+    /// <summary>The environment variable that names the file or named pipe of <see cref="InputDelivery"/>, as in GNU parallel.</summary>
+    public const string InputFileVariable = "PARALLEL_TMP";
+
+    /// <summary>How <see cref="StandardInput"/> reaches the job: on its stdin (the default), or in a file or named pipe it finds in <c>$PARALLEL_TMP</c>.</summary>
+    public InputDelivery InputDelivery { get; init; }
+
     /// <summary>The text that tags its output lines when output is tagged (GNU parallel's <c>--tagstring</c>); null for its <see cref="Arguments"/>.</summary>
     public string? Tag { get; init; }
 

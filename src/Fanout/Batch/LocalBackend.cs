@@ -20,8 +20,35 @@ public sealed class LocalBackend : IJobBackend
     public async Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
+        var startTime = DateTimeOffset.Now;
+        var clock = Stopwatch.StartNew();
+        JobInputFile? inputFile;
+        try
+        {
+            inputFile = JobInputFile.Create(attempt.Job);
+        }
+        catch (IOException e)
+        {
+            return new AttemptResult(null, false, startTime, clock.Elapsed, [], [], null, e.Message);
+        }
+
+        try
+        {
+            return await RunChildAsync(attempt, inputFile, startTime, clock, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (inputFile is not null)
+                await inputFile.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<AttemptResult> RunChildAsync(JobAttempt attempt, JobInputFile? inputFile, DateTimeOffset startTime, Stopwatch clock, CancellationToken cancellationToken)
+    {
         var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
-            .WithStdin(attempt.Job.StandardInput is null ? Stdio.Null : Stdio.Pipe);
+            .WithStdin(attempt.Job.StandardInput is null || inputFile is not null ? Stdio.Null : Stdio.Pipe);
+        if (inputFile is not null)
+            spec = spec.WithEnvironment(JobSpec.InputFileVariable, inputFile.Path);
         spec = (attempt.Uncaptured ? spec.WithStdout(Stdio.Inherit).WithStderr(Stdio.Inherit) : spec.WithCapturedOutput())
             .WithStopGracePeriod(attempt.GracePeriod)
             .WithKillOnParentExit(attempt.KillIfRunnerDies)
@@ -29,12 +56,11 @@ public sealed class LocalBackend : IJobBackend
             .WithEnvironment("FANOUT_SLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("PARALLEL_SEQ", attempt.Sequence.ToString(CultureInfo.InvariantCulture))
             .WithEnvironment("PARALLEL_JOBSLOT", attempt.Slot.ToString(CultureInfo.InvariantCulture));
-        var startTime = DateTimeOffset.Now;
-        var clock = Stopwatch.StartNew();
         ChildProcess child;
         try
         {
             child = spec.Start();
+            inputFile?.Feed(child);
         }
         catch (ProcessStartException e)
         {
@@ -49,7 +75,7 @@ public sealed class LocalBackend : IJobBackend
         {
             try
             {
-                var input = attempt.Job.StandardInput ?? default;
+                var input = inputFile is null ? attempt.Job.StandardInput ?? default : default;
                 if (attempt.Uncaptured || attempt.OnLine is not null)
                 {
                     // Output goes elsewhere as it comes (straight to our stdout, or line by line): the result carries none.

@@ -22,6 +22,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "fcntl", SetLastError = true)]
     internal static partial int fcntl(int fd, int cmd, int arg);
 
+    [LibraryImport(Name, EntryPoint = "mkfifo", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int mkfifo(string path, uint mode);
+
     [LibraryImport(Name, EntryPoint = "close", SetLastError = true)]
     internal static partial int close(int fd);
 }

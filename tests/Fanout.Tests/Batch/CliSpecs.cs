@@ -416,6 +416,44 @@ public sealed class CliSpecs : ProcessTestBase
         await PrintsWhatGnuParallelPrintsAsync(cli, ["-k", "-j1", .. line.Split(' ')]);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("--cat -N1 wc -l < {} <blanks")]
+    [InlineData("--cat -N2 sh -c 'cat $0' <blanks")]
+    [InlineData("--cat --block 3 cat <blanks")]
+    [InlineData("--cat --dry-run -N1 cat <blanks")]
+    [InlineData("--fifo -N1 cat {} <blanks")]
+    [InlineData("--fifo -N2 head -1 <blanks")]
+    public async Task Blocks_in_a_temporary_file_or_a_named_pipe_reach_the_job_as_in_GNU_parallel(string line)
+    {
+        using var cli = new Cli();
+        File.WriteAllText(cli.File("blanks"), "a\n\n  \n\t\nb\n\n");
+
+        await PrintsWhatGnuParallelPrintsAsync(cli, ["-k", "-j1", "--pipe", .. line.Split(' ')]);
+    }
+
+    // A job that never opens its named pipe: GNU parallel waits for it forever; fanout lets it end.
+    [Fact(Timeout = 60_000)]
+    public async Task Temporary_files_and_named_pipes_are_removed_however_the_jobs_end()
+    {
+        using var cli = new Cli();
+        var temporary = Directory.CreateDirectory(cli.File("tmp")).FullName;
+        var input = string.Concat(Enumerable.Range(1, 400).Select(i => $"line {i}\n"));
+
+        // Jobs that read all, read one line, never open the pipe, fail, and run past their timeout.
+        foreach (var delivery in new[] { "--cat", "--fifo" })
+        {
+            var result = await cli.Spec("--quiet", "-j4", "--pipe", delivery, "-N", "50", "--timeout", "2",
+                    "case {#} in 1) cat {} >/dev/null;; 2) head -1 {};; 3) exit 3;; 4) sleep 30;; *) wc -l < {};; esac")
+                .WithEnvironment("TMPDIR", temporary).WithStdin(Stdio.Pipe)
+                .RunAsync(TimeSpan.FromSeconds(60), input: System.Text.Encoding.UTF8.GetBytes(input));
+
+            Assert.Equal(2, result.ReturnCode); // job 3 failed, job 4 timed out
+            Assert.Contains("line 51\n", result.StdoutText, StringComparison.Ordinal);
+            Assert.Equal(4, result.StdoutText.Split('\n').Count(l => l == "50"));
+            Assert.Empty(Directory.GetFileSystemEntries(temporary));
+        }
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Values_ending_in_CR_draw_a_warning_that_names_the_delimiter_to_give()
     {
