@@ -77,6 +77,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _block = new("--block", "--block-size") { Description = "With --pipe: the most bytes of whole records per block, e.g. 10M. Default 1M." };
     private readonly Option<int?> _maxLines = new("--max-lines", "-L") { Description = "With --pipe: a record is N lines (-L 4 for FASTQ)." };
     private readonly Option<string> _recend = new("--recend") { Description = "With --pipe: what ends a record (a line); \\n, \\t, \\0 and \\\\ are escapes. Default \\n." };
+    private readonly Option<string> _recstart = new("--recstart") { Description = "With --pipe: what begins a record; blocks are then cut just before one (after --recend, when given too), so --recstart '>' keeps multi-line FASTA records whole. Escapes as for --recend." };
     private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
     private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
@@ -104,7 +105,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _cat, _fifo, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -394,12 +395,13 @@ internal sealed partial class RunCommandLine
         var block = parsed.GetValue(_block);
         var lines = parsed.GetValue(_maxLines);
         var recend = parsed.GetValue(_recend);
+        var recstart = parsed.GetValue(_recstart);
         if (parsed.GetValue(_pipePart) && parsed.GetValue(_argFile) is null)
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo))
-                throw new UsageException("--block, -L (--max-lines), --recend, --cat and --fifo apply to --pipe, which cuts standard input into blocks; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo))
+                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat and --fifo apply to --pipe, which cuts standard input into blocks; give --pipe too.");
             return null;
         }
 
@@ -424,10 +426,27 @@ internal sealed partial class RunCommandLine
             blocks = blocks with { LinesPerRecord = l >= 1 ? l : throw new UsageException($"-L {l}: a record is at least 1 line.") };
         if (recordsPerBlock is { } n)
             blocks = blocks with { RecordsPerBlock = n >= 1 ? n : throw new UsageException($"-N {n}: with --pipe, each job gets at least 1 record.") };
+        if (recstart is not null)
+        {
+            if (lines is not null)
+                throw new UsageException("-L counts lines and --recstart sets what begins a record: give one of them (-N n with --recstart for n records per block).");
+            var text = Unescape(recstart);
+            // As GNU parallel: --recstart alone cuts before every record start, wherever it is.
+            blocks = blocks with
+            {
+                RecordStart = text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(text) : throw new UsageException("--recstart '': a record start needs at least one character."),
+                RecordEnd = recend is null ? ReadOnlyMemory<byte>.Empty : blocks.RecordEnd,
+            };
+        }
+
         if (recend is not null)
         {
             var text = Unescape(recend);
-            blocks = blocks with { RecordEnd = text.Length > 0 ? System.Text.Encoding.UTF8.GetBytes(text) : throw new UsageException("--recend '': a record end needs at least one character.") };
+            blocks = blocks with
+            {
+                RecordEnd = text.Length > 0 || recstart is not null ? System.Text.Encoding.UTF8.GetBytes(text)
+                    : throw new UsageException("--recend '': a record end needs at least one character (or give --recstart, to cut just before each record start)."),
+            };
         }
 
         return blocks;

@@ -31,6 +31,7 @@ public sealed record InputBlocks
 {
     private readonly int _blockSize = 1024 * 1024;
     private readonly byte[] _recordEnd = [(byte)'\n'];
+    private readonly byte[] _recordStart = [];
     private readonly int? _linesPerRecord;
     private readonly int? _recordsPerBlock;
 
@@ -47,17 +48,25 @@ public sealed record InputBlocks
         }
     }
 
-    /// <summary>What ends a record (or a line of one): a newline by default, NUL for <c>-0</c>.</summary>
-    /// <exception cref="ArgumentException">Empty.</exception>
+    /// <summary>
+    /// What ends a record (or a line of one): a newline by default, NUL for <c>-0</c>. May be empty
+    /// when <see cref="RecordStart"/> is not: records are then cut just before each start.
+    /// </summary>
     public ReadOnlyMemory<byte> RecordEnd
     {
         get => _recordEnd;
-        init
-        {
-            if (value.IsEmpty)
-                throw new ArgumentException("A record end needs at least one byte.", nameof(value));
-            _recordEnd = value.ToArray();
-        }
+        init => _recordEnd = value.ToArray();
+    }
+
+    /// <summary>
+    /// What begins a record, nothing by default (GNU parallel's <c>--recstart</c>): a cut then falls
+    /// only between a <see cref="RecordEnd"/> and a record start right after it, so that
+    /// <c>&gt;</c> keeps every multi-line FASTA record whole.
+    /// </summary>
+    public ReadOnlyMemory<byte> RecordStart
+    {
+        get => _recordStart;
+        init => _recordStart = value.ToArray();
     }
 
     /// <summary>
@@ -96,8 +105,13 @@ public sealed record InputBlocks
 
     /// <summary>The record end as text, for messages.</summary>
     /// <returns>The record end, with a newline or NUL written as an escape.</returns>
-    public string DescribeRecordEnd() =>
-        Encoding.UTF8.GetString(_recordEnd).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+    public string DescribeRecordEnd() => Describe(_recordEnd);
+
+    private static string Describe(byte[] text) =>
+        Encoding.UTF8.GetString(text).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\0", "\\0", StringComparison.Ordinal);
+
+    // Records are cut inside this, after the record end and before the record start.
+    private byte[] Separator => _recordStart.Length == 0 ? _recordEnd : [.. _recordEnd, .. _recordStart];
 
     /// <summary>
     /// Reads <paramref name="input"/> to its end, one block at a time. Each block is memory of its
@@ -109,6 +123,8 @@ public sealed record InputBlocks
     public IEnumerable<ReadOnlyMemory<byte>> Read(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (_recordEnd.Length == 0 && _recordStart.Length == 0)
+            throw new ArgumentException("A record end or a record start needs at least one byte.", nameof(input));
         return DropBlankLines ? WithoutBlankLines(ReadBlocks(input)) : ReadBlocks(input);
     }
 
@@ -157,12 +173,13 @@ public sealed record InputBlocks
 
     private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input)
     {
+        var separator = Separator;
         if (_recordsPerBlock is { } count)
         {
             // Blocks of a record count are copied out of one reused window: they may be tiny.
             var window = new Window(input, 64 * 1024);
             while (window.FillTo(1))
-                yield return window.TakeCopy(EndAfterRecords(window, count));
+                yield return window.TakeCopy(EndAfterRecords(window, count, separator));
             yield break;
         }
 
@@ -171,7 +188,7 @@ public sealed record InputBlocks
         var blocks = new Window(input, Headroom(size));
         while (blocks.FillTo(size))
         {
-            var end = EndOfFullestBlock(blocks, ref size);
+            var end = EndOfFullestBlock(blocks, ref size, separator);
             yield return blocks.TakeBuffer(end, Headroom(size));
         }
     }
@@ -184,7 +201,7 @@ public sealed record InputBlocks
     /// that grows the size for this block and the ones after (by 30 % and a byte at a time, as GNU
     /// parallel grows its <c>--block</c>), so equal input is cut equally.
     /// </summary>
-    private int EndOfFullestBlock(Window window, ref int size)
+    private int EndOfFullestBlock(Window window, ref int size, byte[] separator)
     {
         while (true)
         {
@@ -192,7 +209,7 @@ public sealed record InputBlocks
             // it, but with -L, where the last complete record ends the block.
             if (window.Ended && window.Count < size && _linesPerRecord is null)
                 return window.Count;
-            var end = LastRecordEnd(window.Data[..Math.Min(window.Count, size)]);
+            var end = LastRecordEnd(window.Data[..Math.Min(window.Count, size)], separator);
             if (end > 0)
                 return end;
             if (window.Ended && window.Count < size)
@@ -205,29 +222,31 @@ public sealed record InputBlocks
     }
 
     /// <summary>Where the last whole record in <paramref name="data"/> ends; 0 when none does.</summary>
-    private int LastRecordEnd(ReadOnlySpan<byte> data)
+    private int LastRecordEnd(ReadOnlySpan<byte> data, byte[] separator)
     {
+        // A record start at the very beginning is the first record's, not a cut.
+        var searched = _recordEnd.Length == 0 ? Math.Min(1, data.Length) : 0;
         if (Lines == 1)
         {
-            var last = _recordEnd.Length == 1 ? data.LastIndexOf(_recordEnd[0]) : data.LastIndexOf(_recordEnd);
-            return last >= 0 ? last + _recordEnd.Length : 0;
+            var last = separator.Length == 1 ? data[searched..].LastIndexOf(separator[0]) : data[searched..].LastIndexOf(separator);
+            return last >= 0 ? searched + last + _recordEnd.Length : 0;
         }
 
         var end = 0;
         var ends = 0;
-        var from = 0;
-        while (FindEnd(data[from..]) is var found && found >= 0)
+        var from = searched;
+        while (Find(data[from..], separator) is var found && found >= 0)
         {
-            from += found + _recordEnd.Length;
+            from += found + Math.Max(1, _recordEnd.Length);
             if (++ends % Lines == 0)
-                end = from;
+                end = from - Math.Max(1, _recordEnd.Length) + _recordEnd.Length;
         }
 
         return end;
     }
 
     /// <summary>The end of the first <paramref name="count"/> records, reading on as needed; the window's end when the stream ends first.</summary>
-    private int EndAfterRecords(Window window, int count)
+    private int EndAfterRecords(Window window, int count, byte[] separator)
     {
         var needed = (long)count * Lines;
         var end = 0;
@@ -235,17 +254,17 @@ public sealed record InputBlocks
         var from = Math.Min(1, window.Count);
         while (needed > 0)
         {
-            var found = FindEnd(window.Data[from..]);
+            var found = Find(window.Data[from..], separator);
             if (found >= 0)
             {
                 end = from + found + _recordEnd.Length;
-                from = end;
+                from = from + found + Math.Max(1, _recordEnd.Length);
                 needed--;
                 continue;
             }
 
-            // Search on from where a record end could begin: one may straddle the old end.
-            var resume = Math.Max(from, window.Count - _recordEnd.Length + 1);
+            // Search on from where a separator could begin: one may straddle the old end.
+            var resume = Math.Max(from, window.Count - separator.Length + 1);
             var before = window.Count;
             if (before >= Array.MaxLength)
                 throw TooLong();
@@ -258,11 +277,12 @@ public sealed record InputBlocks
         return end;
     }
 
-    private int FindEnd(ReadOnlySpan<byte> data) =>
-        _recordEnd.Length == 1 ? data.IndexOf(_recordEnd[0]) : data.IndexOf(_recordEnd);
+    private static int Find(ReadOnlySpan<byte> data, byte[] separator) =>
+        separator.Length == 1 ? data.IndexOf(separator[0]) : data.IndexOf(separator);
 
-    private FanoutException TooLong() =>
-        new($"The input holds a record of more than {Array.MaxLength:N0} bytes without a record end ('{DescribeRecordEnd()}'), more than one block can hold. Check the record end (--recend) or split the input first.");
+    private FanoutException TooLong() => _recordStart.Length == 0
+        ? new($"The input holds a record of more than {Array.MaxLength:N0} bytes without a record end ('{DescribeRecordEnd()}'), more than one block can hold. Check the record end (--recend) or split the input first.")
+        : new($"The input holds a record of more than {Array.MaxLength:N0} bytes without a record end ('{DescribeRecordEnd()}') followed by a record start ('{Describe(_recordStart)}'), more than one block can hold. Check --recend and --recstart, or split the input first.");
 
     /// <summary>
     /// The unread part of the stream in a buffer. Blocks by size take the buffer itself and leave

@@ -479,8 +479,10 @@ public sealed class CliSpecs : ProcessTestBase
         var ambiguousMarkers = await cli.RunAsync("--arg-sep", ",,", "--arg-file-sep", ",,+", "echo", ",,", "a");
         var emptyMarker = await cli.RunAsync("--arg-sep", "", "echo", ":::", "a");
         var maxProcs = await cli.RunAsync("--quiet", "-k", "-P", "1", "echo", ":::", "a", "b");
+        var linesAndStart = await cli.RunAsync("--pipe", "-L", "2", "--recstart", ">", "cat");
 
-        Assert.All(new[] { emptyDelimiter, twoDelimiters, delimiterWithPipe, ambiguousMarkers, emptyMarker }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.All(new[] { emptyDelimiter, twoDelimiters, delimiterWithPipe, ambiguousMarkers, emptyMarker, linesAndStart }, r => Assert.Equal(255, r.ReturnCode));
+        Assert.Contains("--recstart", linesAndStart.StderrText, StringComparison.Ordinal);
         Assert.Contains("-d ''", emptyDelimiter.StderrText, StringComparison.Ordinal);
         Assert.Contains("-0 and -d ','", twoDelimiters.StderrText, StringComparison.Ordinal);
         Assert.Contains("--recend", delimiterWithPipe.StderrText, StringComparison.Ordinal);

@@ -60,6 +60,31 @@ public sealed class InputBlocksSpecs
         Assert.Equal(["a<>", "b<c<>", "<>d"], Cut(blocks, "a<>b<c<><>d", bytesPerRead));
     }
 
+    [Theory(Timeout = 30_000)]
+    [InlineData("\n")]
+    [InlineData("")]
+    public async Task A_record_start_keeps_multi_line_FASTA_records_whole(string recordEnd)
+    {
+        await Task.Yield();
+        var random = new Random(9);
+        var fasta = string.Concat(Enumerable.Range(1, 300).Select(i =>
+            $">seq{i} sample\n" + string.Concat(Enumerable.Range(0, random.Next(1, 8)).Select(_ => new string("ACGT"[random.Next(4)], random.Next(1, 120)) + "\n"))));
+        var blocks = new InputBlocks { RecordStart = ">"u8.ToArray(), RecordEnd = Encoding.UTF8.GetBytes(recordEnd) };
+
+        foreach (var (size, bytesPerRead) in new[] { (1, 7), (300, 1), (1000, 4096), (5000, 100) })
+        {
+            var cut = Cut(blocks with { BlockSize = size }, fasta, bytesPerRead);
+            Assert.Equal(fasta, string.Concat(cut));
+            Assert.All(cut, b => Assert.StartsWith(">", b, StringComparison.Ordinal));
+            Assert.All(cut, b => Assert.EndsWith("\n", b, StringComparison.Ordinal));
+            Assert.True(cut.Length > 1);
+        }
+
+        var byCount = Cut(blocks with { RecordsPerBlock = 7 }, fasta, bytesPerRead: 33);
+        Assert.Equal(fasta, string.Concat(byCount));
+        Assert.All(byCount.SkipLast(1), b => Assert.Equal(7, b.Count(c => c == '>')));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Every_byte_of_a_large_random_stream_comes_through_once_in_order()
     {
@@ -84,7 +109,7 @@ public sealed class InputBlocksSpecs
         Assert.Throws<ArgumentOutOfRangeException>(() => new InputBlocks { BlockSize = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new InputBlocks { LinesPerRecord = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new InputBlocks { RecordsPerBlock = 0 });
-        Assert.Throws<ArgumentException>(() => new InputBlocks { RecordEnd = ReadOnlyMemory<byte>.Empty });
+        Assert.Throws<ArgumentException>(() => new InputBlocks { RecordEnd = ReadOnlyMemory<byte>.Empty }.Read(Stream.Null));
     }
 
     /// <summary>A stream that gives at most a few bytes per read, as a slow pipe does.</summary>

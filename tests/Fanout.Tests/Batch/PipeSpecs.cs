@@ -29,6 +29,12 @@ public sealed class PipeSpecs : ProcessTestBase
         { ["--block", "1k"] },
         { ["--block", "1K"] },
         { ["--block", "0.5ki"] },
+        { ["--recstart", "b", "--block", "200"] },
+        { ["--recstart", "b", "-N", "3"] },
+        { ["--recstart", "L", "--recend", "\\n", "-N", "2"] },
+        { ["--recstart", "L", "--recend", "\\n", "--block", "150"] },
+        { ["--recstart", "ab", "--recend", "", "-N", "4"] },
+        { ["--recstart", "LL", "--recend", "", "--block", "90"] },
     };
 
     [Theory(Timeout = 60_000)]
