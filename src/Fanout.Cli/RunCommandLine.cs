@@ -80,6 +80,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _recstart = new("--recstart") { Description = "With --pipe: what begins a record; blocks are then cut just before one (after --recend, when given too), so --recstart '>' keeps multi-line FASTA records whole. Escapes as for --recend." };
     private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
     private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
+    private readonly Option<string> _tmpdir = new("--tmpdir") { Description = "Where --cat and --fifo make each block's file. Default: $TMPDIR, else /tmp." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
     private readonly Option<bool> _bar = new("--bar", "--eta", "--progress") { Description = "Accepted for GNU parallel's sake: progress is always shown on stderr (a bar on a terminal, a line every --progress-interval elsewhere) unless --quiet." };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "No progress and no summary unless something failed." };
@@ -105,7 +106,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -127,6 +128,25 @@ internal sealed partial class RunCommandLine
             if (word.Length < 2 || word[0] != '-')
                 break;
             var name = word.Split('=', 2)[0];
+            if (GnuParallelOptions.IsNoOp(name))
+            {
+                i++;
+                continue;
+            }
+
+            if (GnuParallelOptions.UndoesKeepOrder(name))
+            {
+                options.RemoveAll(o => o is "-k" or "--keep-order");
+                i++;
+                continue;
+            }
+
+            if (GnuParallelOptions.Canonical(name) is var canonical && canonical != name)
+            {
+                word = canonical + word[name.Length..];
+                name = canonical;
+            }
+
             var option = Find(name);
             if (option is null && word[1] != '-' && Find(word[..2]) is { } shortOption && shortOption.ValueType != typeof(bool))
             {
@@ -146,7 +166,11 @@ internal sealed partial class RunCommandLine
                     continue;
                 }
 
-                throw new UsageException($"fanout run: unknown option '{word}'. See 'fanout run --help'.");
+                // -Sserver is GNU parallel's -S with its value attached.
+                var gnuName = GnuParallelOptions.WhyNot(name) is null && word[1] != '-' ? word[..2] : name;
+                throw new UsageException(GnuParallelOptions.WhyNot(gnuName) is { } why
+                    ? $"fanout run: GNU parallel's {gnuName} is not supported: {why}"
+                    : $"fanout run: unknown option '{word}'. See 'fanout run --help'.");
             }
 
             var takesValue = option.ValueType != typeof(bool) && !word.Contains('=', StringComparison.Ordinal);
@@ -182,6 +206,9 @@ internal sealed partial class RunCommandLine
             StartDelay = parsed.GetResult(_delay) is null ? TimeSpan.Zero : Seconds(parsed.GetValue(_delay), "--delay"),
             StopGracePeriod = parsed.GetResult(_grace) is null ? new BatchOptions().StopGracePeriod : Seconds(parsed.GetValue(_grace), "--grace"),
             KillJobsIfRunnerDies = !parsed.GetValue(_keepJobsOnExit),
+            TemporaryDirectory = parsed.GetValue(_tmpdir) is { } tmpdir
+                ? Directory.Exists(tmpdir) ? tmpdir : throw new UsageException($"--tmpdir '{tmpdir}': no such directory.")
+                : null,
         };
         SlurmOptions? slurm = parsed.GetValue(_backend) switch
         {

@@ -33,6 +33,9 @@ public sealed record BatchOptions
     /// </summary>
     public ResultsTable? ResultsTable { get; init; }
 
+    /// <summary>Where the files and named pipes of <see cref="InputDelivery"/> are made; null for the system's temporary folder (<c>$TMPDIR</c>, else <c>/tmp</c>).</summary>
+    public string? TemporaryDirectory { get; init; }
+
     /// <summary>Stream each job's output line by line as it comes instead of whole at its end.</summary>
     public bool LineBuffer { get; init; }
 

@@ -48,7 +48,7 @@ public sealed class BatchRunner : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(options.Retries, nameof(options));
         _options = options;
         _observer = observer ?? new NullObserver();
-        _backend = backend ?? new LocalBackend();
+        _backend = backend ?? new LocalBackend(options.TemporaryDirectory);
     }
 
     /// <summary>A snapshot of the batch so far.</summary>

@@ -22,11 +22,11 @@ internal sealed class JobInputFile : IAsyncDisposable
 
     /// <summary>Makes the file (written whole) or the named pipe for <paramref name="job"/>; null when its input goes to stdin.</summary>
     /// <exception cref="IOException">It could not be made or written (a full disk); the message names the path.</exception>
-    internal static JobInputFile? Create(JobSpec job)
+    internal static JobInputFile? Create(JobSpec job, string? directory)
     {
         if (job.InputDelivery == InputDelivery.StandardInput)
             return null;
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"fanout-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        var path = System.IO.Path.Combine(directory ?? System.IO.Path.GetTempPath(), $"fanout-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var content = job.StandardInput ?? default;
         if (job.InputDelivery == InputDelivery.NamedPipe)
         {

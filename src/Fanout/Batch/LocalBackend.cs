@@ -7,6 +7,11 @@ namespace Fanout.Batch;
 /// <summary>Runs jobs as child processes of this one, each in its own process group.</summary>
 public sealed class LocalBackend : IJobBackend
 {
+    private readonly string? _temporaryDirectory;
+
+    /// <param name="temporaryDirectory">Where the files and named pipes of <see cref="InputDelivery"/> are made; null for the system's temporary folder.</param>
+    public LocalBackend(string? temporaryDirectory = null) => _temporaryDirectory = temporaryDirectory;
+
     /// <inheritdoc />
     public string Host { get; } = Environment.MachineName;
 
@@ -25,7 +30,7 @@ public sealed class LocalBackend : IJobBackend
         JobInputFile? inputFile;
         try
         {
-            inputFile = JobInputFile.Create(attempt.Job);
+            inputFile = JobInputFile.Create(attempt.Job, _temporaryDirectory);
         }
         catch (IOException e)
         {

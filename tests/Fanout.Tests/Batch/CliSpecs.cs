@@ -442,16 +442,54 @@ public sealed class CliSpecs : ProcessTestBase
         // Jobs that read all, read one line, never open the pipe, fail, and run past their timeout.
         foreach (var delivery in new[] { "--cat", "--fifo" })
         {
-            var result = await cli.Spec("--quiet", "-j4", "--pipe", delivery, "-N", "50", "--timeout", "2",
-                    "case {#} in 1) cat {} >/dev/null;; 2) head -1 {};; 3) exit 3;; 4) sleep 30;; *) wc -l < {};; esac")
-                .WithEnvironment("TMPDIR", temporary).WithStdin(Stdio.Pipe)
+            // The folder comes from $TMPDIR for one, from --tmpdir (which wins over it) for the other.
+            string[] folder = delivery == "--cat" ? [] : ["--tmpdir", temporary];
+            var result = await cli.Spec(["--quiet", "-j4", "--pipe", delivery, .. folder, "-N", "50", "--timeout", "2",
+                    "case {#} in 1) cat {} >/dev/null;; 2) head -1 {};; 3) exit 3;; 4) sleep 30;; *) wc -l < {}; dirname {};; esac"])
+                .WithEnvironment("TMPDIR", delivery == "--cat" ? temporary : cli.Folder).WithStdin(Stdio.Pipe)
                 .RunAsync(TimeSpan.FromSeconds(60), input: System.Text.Encoding.UTF8.GetBytes(input));
 
             Assert.Equal(2, result.ReturnCode); // job 3 failed, job 4 timed out
             Assert.Contains("line 51\n", result.StdoutText, StringComparison.Ordinal);
             Assert.Equal(4, result.StdoutText.Split('\n').Count(l => l == "50"));
+            Assert.Equal(4, result.StdoutText.Split('\n').Count(l => l == temporary));
             Assert.Empty(Directory.GetFileSystemEntries(temporary));
         }
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("--will-cite --no-notice --group -g --silent", "")]
+    [InlineData("--keeporder --lb --halt-on-error never --wd . --col-sep , --maxargs 1", "-k --line-buffer --halt never --workdir . --colsep , --max-args 1")]
+    [InlineData("--dryrun --max-replace-args=2 --tag-string T", "--dry-run -N 2 --tagstring T")]
+    [InlineData("-k --nok", "")]
+    public async Task GNU_parallels_other_spellings_and_notice_options_run_as_fanouts_own(string gnu, string fanout)
+    {
+        using var cli = new Cli();
+        string[] job = ["-j1", "echo {1}-{2}", ":::", "c", "a", "b", ":::", "x,y"];
+
+        var withGnuSpelling = await cli.RunAsync(["--quiet", .. gnu.Split(' '), .. job]);
+        var withOwn = await cli.RunAsync(["--quiet", .. fanout.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. job]);
+
+        Assert.Equal(0, withGnuSpelling.ReturnCode);
+        Assert.Equal(withOwn.StdoutText, withGnuSpelling.StdoutText);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("--sshlogin server", "--sshlogin", "ssh")]
+    [InlineData("-Sserver", "-S", "ssh")]
+    [InlineData("--semaphore", "--semaphore", "-j")]
+    [InlineData("--tee", "--tee", "tee")]
+    [InlineData("-q", "-q", "--no-shell")]
+    [InlineData("--citation", "--citation", "citation")]
+    public async Task GNU_parallels_options_fanout_lacks_are_refused_with_what_to_do_instead(string words, string name, string advice)
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync([.. words.Split(' '), "echo", ":::", "a"]);
+
+        Assert.Equal(255, result.ReturnCode);
+        Assert.Contains($"GNU parallel's {name} is not supported", result.StderrText, StringComparison.Ordinal);
+        Assert.Contains(advice, result.StderrText, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 60_000)]
