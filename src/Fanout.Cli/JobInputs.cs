@@ -228,8 +228,8 @@ internal static class JobInputs
             }
         }
 
-        if (settings.Columns is not null || settings.Header || settings.Shuffle || settings.Link)
-            throw new UsageException("fanout run --pipe: --colsep, --trim, --header, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order.");
+        if (settings.Columns is not null || settings.Shuffle || settings.Link)
+            throw new UsageException("fanout run --pipe: --colsep, --trim, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order (--header : gives every block the first line).");
 
         CommandTemplate template;
         try

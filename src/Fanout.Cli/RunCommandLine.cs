@@ -439,7 +439,7 @@ internal sealed partial class RunCommandLine
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
-        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty) };
+        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":" };
         if (block is not null)
         {
             if (!Sizes.TryParseAsGnuParallel(block, out var bytes) || bytes < 1 || bytes > 1 << 30)

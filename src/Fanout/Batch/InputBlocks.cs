@@ -90,9 +90,19 @@ public sealed record InputBlocks
     }
 
     /// <summary>
-    /// Remove the lines made only of white space from each block, and skip a block left empty
-    /// (GNU parallel's <c>-r</c> with <c>--pipe</c>). Lines are cut at newlines whatever
-    /// <see cref="RecordEnd"/> is, as GNU parallel cuts them.
+    /// Take the first line of the stream as a header and put it at the start of every block (GNU
+    /// parallel's <c>--header :</c> with <c>--pipe</c>), so each job reads a CSV with its column
+    /// names. The header is not counted in <see cref="BlockSize"/>, and a stream that is only a
+    /// header gives no block.
+    /// </summary>
+    public bool RepeatHeader { get; init; }
+
+    /// <summary>
+    /// Remove the lines made only of white space before the input is cut (GNU parallel's <c>-r</c>
+    /// with <c>--pipe</c>), so that a block holds none and record counts count the lines left.
+    /// Lines are cut at newlines whatever <see cref="RecordEnd"/> is, as GNU parallel cuts them.
+    /// Blocks by size are then filled with what is left, where GNU parallel fills them with the
+    /// bytes it read and removes the blank lines afterwards; its blocks can be emptier.
     /// </summary>
     public bool DropBlankLines { get; init; }
 
@@ -125,72 +135,65 @@ public sealed record InputBlocks
         ArgumentNullException.ThrowIfNull(input);
         if (_recordEnd.Length == 0 && _recordStart.Length == 0)
             throw new ArgumentException("A record end or a record start needs at least one byte.", nameof(input));
-        return DropBlankLines ? WithoutBlankLines(ReadBlocks(input)) : ReadBlocks(input);
+        return Blocks(input);
     }
 
-    private static IEnumerable<ReadOnlyMemory<byte>> WithoutBlankLines(IEnumerable<ReadOnlyMemory<byte>> blocks)
+    private IEnumerable<ReadOnlyMemory<byte>> Blocks(Stream input)
     {
-        foreach (var block in blocks)
-        {
-            var kept = WithoutBlankLines(block);
-            if (!kept.IsEmpty)
-                yield return kept;
-        }
-    }
-
-    /// <summary>The block without its blank lines: those that end with a newline and hold nothing but white space before it.</summary>
-    private static ReadOnlyMemory<byte> WithoutBlankLines(ReadOnlyMemory<byte> block)
-    {
-        var span = block.Span;
-        byte[]? kept = null;
-        var keptLength = 0;
-        var start = 0;
-        while (start < span.Length)
-        {
-            var newline = span[start..].IndexOf((byte)'\n');
-            var end = newline < 0 ? span.Length : start + newline + 1;
-            var blank = newline >= 0 && span[start..(end - 1)].IndexOfAnyExcept(" \t\r\f\v"u8) < 0;
-            if (blank && kept is null)
-            {
-                // The first blank line: from here on the block is copied, without the blank ones.
-                kept = new byte[span.Length];
-                span[..start].CopyTo(kept);
-                keptLength = start;
-            }
-            else if (!blank && kept is not null)
-            {
-                span[start..end].CopyTo(kept.AsSpan(keptLength));
-                keptLength += end - start;
-            }
-
-            start = end;
-        }
-
-        return kept is null ? block : kept.AsMemory(0, keptLength);
+        // As GNU parallel: blank lines go before the input is cut (so -L counts the lines left), the header line stays.
+        if (DropBlankLines)
+            input = new BlankLineDroppingStream(input, keepFirstLine: RepeatHeader);
+        var header = new HeaderLine();
+        foreach (var block in ReadBlocks(input, header))
+            yield return header.Bytes is { } line ? (byte[])[.. line, .. block.Span] : block;
     }
 
     private int Lines => _linesPerRecord ?? 1;
 
-    private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input)
+    private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input, HeaderLine header)
     {
         var separator = Separator;
+        var size = _blockSize;
+        var blocks = new Window(input, _recordsPerBlock is null ? Headroom(size) : 64 * 1024);
+        if (RepeatHeader)
+            header.Bytes = TakeHeader(blocks);
         if (_recordsPerBlock is { } count)
         {
             // Blocks of a record count are copied out of one reused window: they may be tiny.
-            var window = new Window(input, 64 * 1024);
-            while (window.FillTo(1))
-                yield return window.TakeCopy(EndAfterRecords(window, count, separator));
+            while (blocks.FillTo(1))
+                yield return blocks.TakeCopy(EndAfterRecords(blocks, count, separator));
             yield break;
         }
 
         // Blocks by size are read straight into the memory they are handed over in.
-        var size = _blockSize;
-        var blocks = new Window(input, Headroom(size));
         while (blocks.FillTo(size))
         {
             var end = EndOfFullestBlock(blocks, ref size, separator);
             yield return blocks.TakeBuffer(end, Headroom(size));
         }
+    }
+
+    /// <summary>The first line, through its newline; null when the stream ends before one, whose text is then the first block's.</summary>
+    private static byte[]? TakeHeader(Window window)
+    {
+        while (true)
+        {
+            var newline = window.Data.IndexOf((byte)'\n');
+            if (newline >= 0)
+                return window.TakeCopy(newline + 1).ToArray();
+            var before = window.Count;
+            if (before >= Array.MaxLength)
+                throw new FanoutException($"The header line is longer than {Array.MaxLength:N0} bytes: the input has no newline.");
+            window.FillTo(before + 1);
+            if (window.Count == before)
+                return null;
+        }
+    }
+
+    /// <summary>Where <see cref="ReadBlocks"/> leaves the header line for the blocks it cut.</summary>
+    private sealed class HeaderLine
+    {
+        internal byte[]? Bytes { get; set; }
     }
 
     // A block's buffer: room for a full block and one more read, so it seldom needs to grow.

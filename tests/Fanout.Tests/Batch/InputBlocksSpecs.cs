@@ -85,6 +85,24 @@ public sealed class InputBlocksSpecs
         Assert.All(byCount.SkipLast(1), b => Assert.Equal(7, b.Count(c => c == '>')));
     }
 
+    [Theory(Timeout = 10_000)]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    public async Task A_repeated_header_starts_every_block_and_is_not_counted_in_its_size(int bytesPerRead)
+    {
+        await Task.Yield();
+        var blocks = new InputBlocks { RepeatHeader = true, BlockSize = 8 };
+
+        Assert.Equal(["id,v\n1,a\n2,b\n", "id,v\n3,c\n"], Cut(blocks, "id,v\n1,a\n2,b\n3,c\n", bytesPerRead));
+        Assert.Equal(["id,v\n1,a\n", "id,v\n2,b\n"], Cut(blocks with { RecordsPerBlock = 1 }, "id,v\n1,a\n2,b\n", bytesPerRead));
+        Assert.Empty(Cut(blocks, "id,v\n", bytesPerRead));                    // only a header: no block
+        Assert.Equal(["id,v"], Cut(blocks, "id,v", bytesPerRead));             // no newline: no header, the text is a block
+        Assert.Equal(["\n1\n"], Cut(blocks with { DropBlankLines = true }, "\n\n1\n", bytesPerRead)); // the header is kept as it is
+        // Blank lines go wherever the reads cut them; a blank last line without a newline stays, as in GNU parallel.
+        Assert.Equal(["a\n b\nc\n  "], Cut(new InputBlocks { DropBlankLines = true }, "a\n \t \n\n b\n\r\nc\n  ", bytesPerRead));
+        Assert.Empty(Cut(new InputBlocks { DropBlankLines = true }, " \n\n\t\n", bytesPerRead));
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Every_byte_of_a_large_random_stream_comes_through_once_in_order()
     {

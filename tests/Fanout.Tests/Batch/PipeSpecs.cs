@@ -35,6 +35,10 @@ public sealed class PipeSpecs : ProcessTestBase
         { ["--recstart", "L", "--recend", "\\n", "--block", "150"] },
         { ["--recstart", "ab", "--recend", "", "-N", "4"] },
         { ["--recstart", "LL", "--recend", "", "--block", "90"] },
+        { ["--header", ":", "-N", "5"] },
+        { ["--header", ":", "--block", "300"] },
+        { ["--header", ":", "-r", "-L", "2", "-N", "3"] },
+        { ["-r", "-N", "4"] },
     };
 
     [Theory(Timeout = 60_000)]
