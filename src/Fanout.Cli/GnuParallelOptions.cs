@@ -85,7 +85,6 @@ internal static class GnuParallelOptions
         ["--latest-line"] = "--line-buffer prints each line as it comes.", ["--ll"] = "--line-buffer prints each line as it comes.",
         ["--ctag"] = "use --tag; output is not coloured.", ["--ctagstring"] = "use --tagstring; output is not coloured.",
         ["--color"] = "output is not coloured.", ["--colour"] = "output is not coloured.", ["--color-failed"] = "output is not coloured.",
-        ["--tee"] = "with --pipe each job gets its own block; to give all input to several commands, use tee.",
         ["--round-robin"] = "with --pipe each block starts its own job, in order.",
         ["--shard"] = "--pipe cuts by size, count or record start, not by a column's value.",
         ["--bin"] = "--pipe cuts by size, count or record start, not by a column's value.",

@@ -29,7 +29,7 @@ internal static class JobInputs
             return manifest.Jobs.Select(job => Apply(settings, job)).ToList();
         }
 
-        if (settings.Blocks is { } blocks)
+        if (settings.Blocks is { } blocks && !settings.Tee)
             return Blocks(settings, blocks);
 
         TemplateInput input;
@@ -39,6 +39,8 @@ internal static class JobInputs
         {
             var options = settings.InputOptions;
             input = TemplateInput.Parse(settings.CommandWords, options: options);
+            if (settings.Tee && !input.HasSources)
+                throw new UsageException("fanout run --pipe --tee: every job gets all of standard input, so the jobs' values come after ::: or :::: (such as 'grep {} ::: pattern1 pattern2').");
             if (!input.HasSources)
             {
                 if (settings.ArgumentFile is { } file)
@@ -94,7 +96,35 @@ internal static class JobInputs
             throw new UsageException("fanout run: " + e.Message);
         }
 
-        return Expand(settings, input, template, packer);
+        var jobs = Expand(settings, input, template, packer);
+        // As with --pipe, a command with no replacement string is run as written: the value is not appended.
+        return settings.Tee ? Teed(jobs, template.AppendsArguments ? template.ToString() : null) : jobs;
+    }
+
+    /// <summary>--tee: standard input, read once into memory, is every job's input (the same bytes, not a copy each).</summary>
+    private static IEnumerable<JobSpec> Teed(IEnumerable<JobSpec> jobs, string? asWritten)
+    {
+        ReadOnlyMemory<byte>? input = null;
+        foreach (var job in jobs)
+        {
+            if (input is null)
+            {
+                using var stdin = Console.OpenStandardInput(1 << 16);
+                using var all = new MemoryStream();
+                try
+                {
+                    stdin.CopyTo(all);
+                }
+                catch (IOException e)
+                {
+                    throw new FanoutException($"--tee holds standard input in memory, and it could not be read whole: {e.Message}", e);
+                }
+
+                input = all.GetBuffer().AsMemory(0, (int)all.Length);
+            }
+
+            yield return asWritten is null ? job with { StandardInput = input } : job with { StandardInput = input, CommandLine = asWritten, CommandForSlot = null };
+        }
     }
 
     /// <summary>--tagstring as a template that inserts values unquoted; null without it.</summary>

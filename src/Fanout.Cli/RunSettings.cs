@@ -35,6 +35,9 @@ internal sealed record RunSettings
     /// <summary>--pipe: how standard input is cut into one block per job; null without --pipe.</summary>
     public InputBlocks? Blocks { get; init; }
 
+    /// <summary>--pipe --tee: every job, one per input value, gets all of standard input.</summary>
+    public bool Tee { get; init; }
+
     /// <summary>--cat or --fifo: how each --pipe block reaches its job; its stdin by default.</summary>
     public InputDelivery BlockDelivery { get; init; }
 

@@ -432,6 +432,25 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     // A job that never opens its named pipe: GNU parallel waits for it forever; fanout lets it end.
+    // What GNU parallel prints for these (run by hand: under the test runner GNU parallel's --tee waits forever).
+    [Theory(Timeout = 60_000)]
+    [InlineData("grep {} | wc -l ::: 1 2 3", "numbers", "20\n19\n19\n")]
+    [InlineData("--tag grep {1} | wc {2} ::: 1 2 ::: -l -c", "numbers", "1 -l\t20\n1 -c\t60\n2 -l\t19\n2 -c\t56\n")]
+    [InlineData("-j2 echo {#}; wc -l ::: a b", "five", "1\n5\n2\n5\n")]
+    [InlineData("echo x; wc -l ::: a b", "empty", "x\n0\nx\n0\n")]
+    public async Task Tee_gives_all_of_standard_input_to_every_job(string line, string input, string expected)
+    {
+        using var cli = new Cli();
+        File.WriteAllText(cli.File("numbers"), string.Concat(Enumerable.Range(1, 100).Select(i => $"{i}\n")));
+        File.WriteAllText(cli.File("five"), "1\n2\n3\n4\n5\n");
+        File.WriteAllText(cli.File("empty"), "");
+
+        var result = await cli.Spec(["--quiet", "-k", "--pipe", "--tee", .. line.Split(' ')]).WithStdin(Stdio.ReadFile(cli.File(input))).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal(expected, result.StdoutText);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Temporary_files_and_named_pipes_are_removed_however_the_jobs_end()
     {
@@ -478,7 +497,7 @@ public sealed class CliSpecs : ProcessTestBase
     [InlineData("--sshlogin server", "--sshlogin", "ssh")]
     [InlineData("-Sserver", "-S", "ssh")]
     [InlineData("--semaphore", "--semaphore", "-j")]
-    [InlineData("--tee", "--tee", "tee")]
+    [InlineData("--tmux", "--tmux", "terminal")]
     [InlineData("-q", "-q", "--no-shell")]
     [InlineData("--citation", "--citation", "citation")]
     public async Task GNU_parallels_options_fanout_lacks_are_refused_with_what_to_do_instead(string words, string name, string advice)
