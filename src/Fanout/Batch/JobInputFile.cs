@@ -46,7 +46,7 @@ internal sealed class JobInputFile : IAsyncDisposable
             });
             file.Write(content.Span);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             File.Delete(path);
             throw new IOException($"Cannot write the input of job {job.Id} to '{path}': {e.Message}", e);
