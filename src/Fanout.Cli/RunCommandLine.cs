@@ -39,7 +39,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<bool> _link = new("--link", "--xapply") { Description = "Link the input sources: the nth job gets the nth value of each, a shorter source starting over (:::+ links two and stops with the shorter)." };
     private readonly Option<bool> _shuffle = new("--shuf") { Description = "Run the jobs in a random order (all input is read first); {#} numbers them in that order." };
     private readonly Option<bool> _noShell = new("--no-shell") { Description = "Run commands directly, split into words, without /bin/sh (no pipes, variables or globs)." };
-    private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable).", AllowMultipleArgumentsPerToken = false };
+    private readonly Option<string[]> _env = new("--env") { Description = "Set NAME=VALUE for every job (repeatable); --env NAME passes on fanout's own NAME, as GNU parallel's does.", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _workdir = new("--workdir") { Description = "Run the jobs in this directory." };
     private readonly Option<bool> _tag = new("--tag") { Description = "Prefix each output line with the job's arguments and a tab." };
     private readonly Option<string> _tagString = new("--tagstring") { Description = "Prefix each output line with this text and a tab; replacement strings such as {}, {1} and {#} are filled in, unquoted." };
@@ -243,8 +243,17 @@ internal sealed partial class RunCommandLine
         foreach (var pair in parsed.GetValue(_env) ?? [])
         {
             var at = pair.IndexOf('=', StringComparison.Ordinal);
+            if (at < 0 && IsVariableName(pair))
+            {
+                // GNU parallel's --env NAME: the jobs get fanout's own NAME (local jobs inherit it anyway;
+                // Slurm jobs get it said). Its --env _, the variables env_parallel recorded, means nothing here.
+                if (pair != "_" && Environment.GetEnvironmentVariable(pair) is { } value)
+                    environment[pair] = value;
+                continue;
+            }
+
             if (at <= 0)
-                throw new UsageException($"--env '{pair}': expected NAME=VALUE.");
+                throw new UsageException($"--env '{pair}': expected NAME=VALUE, or the NAME of one of fanout's variables to pass on.");
             environment[pair[..at]] = pair[(at + 1)..];
         }
 
@@ -509,6 +518,9 @@ internal sealed partial class RunCommandLine
 
         return result.ToString();
     }
+
+    private static bool IsVariableName(string text) =>
+        text.Length > 0 && !char.IsAsciiDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static int ParseJobs(string? text)
     {

@@ -280,6 +280,20 @@ public sealed class CliSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Env_with_a_name_alone_passes_on_fanouts_own_variable_as_GNU_parallel_does()
+    {
+        using var cli = new Cli();
+
+        var passed = await cli.Spec("-k", "--quiet", "--env", "PASSED_ON", "--env", "_", TestChild.Path, "env", "PASSED_ON", ":::", "x")
+            .WithEnvironment("PASSED_ON", "from fanout").RunAsync(TimeSpan.FromSeconds(60));
+        var bad = await cli.RunAsync("--env", "1X", "echo", ":::", "x");
+
+        Assert.Equal("from fanout\n", passed.StdoutText);
+        Assert.Equal(255, bad.ReturnCode);
+        Assert.Contains("--env '1X'", bad.StderrText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Retry_failed_reruns_only_what_the_job_log_shows_failed_without_the_input()
     {
         using var cli = new Cli();
