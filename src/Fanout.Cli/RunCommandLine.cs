@@ -27,7 +27,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _timeout = new("--timeout") { Description = "Stop a job after this many seconds, or after N% of the median runtime of the jobs that succeeded (e.g. 200%)." };
     private readonly Option<int> _retries = new("--retries") { Description = "Run a failed job again up to N more times, waiting longer each time." };
     private readonly Option<double> _retryDelay = new("--retry-delay") { Description = "Seconds before the first retry (doubling after). Default 0.5." };
-    private readonly Option<string> _halt = new("--halt") { Description = "Stop early: never, soon,fail=N, now,fail=N, soon,success=N, now,success=N (N or N%)." };
+    private readonly Option<string> _halt = new("--halt") { Description = "Stop early: never, or soon / now with fail=N, success=N or done=N (N or N%), such as now,fail=1; GNU parallel's 0, 1, 2, -1, -2 work too." };
     private readonly Option<string> _joblog = new("--joblog") { Description = "Append a line per finished job to this file (GNU parallel's columns, then MaxRSS, CPU, Attempts, Id); +FILE, GNU parallel's way to ask for appending, is the same." };
     private readonly Option<bool> _resume = new("--resume") { Description = "Skip the jobs the job log shows finished (matched by command)." };
     private readonly Option<bool> _resumeFailed = new("--resume-failed") { Description = "Skip the jobs the job log shows succeeded; run the failed and unfinished ones." };

@@ -430,19 +430,20 @@ public sealed class BatchRunner : IDisposable
 
         /// <summary>
         /// GNU parallel's exit code for a halted batch, fixed when the halt is reached (jobs stopped
-        /// or finishing after it do not change it): 0 on success=N; on fail=1 (or a percentage that
-        /// comes to exactly one job) the failed job's own status (the shell's 128 + n for a signal);
-        /// on fail=N% the percentage of all jobs that failed; on fail=N the number of failed jobs, at most 101.
+        /// or finishing after it do not change it): 0 on success=N; on fail=1 or done=1 (or a
+        /// percentage that comes to exactly one job) the last job's own status (the shell's 128 + n for
+        /// a signal); on fail=N% or done=N% the percentage of all jobs that failed; on fail=N or
+        /// done=N the number of failed jobs, at most 101.
         /// </summary>
         private int HaltExitCode(JobResult last)
         {
             var halt = _options.Halt;
             var failed = _runner._failed;
-            if (!halt.OnFailure)
+            if (halt.Counts == HaltCount.Successes)
                 return 0;
             // GNU parallel compares the product with 1 exactly: 10% of 10 jobs is fail=1.
             if (halt.IsPercentage ? halt.Count(_source.Known) == 1 : halt.Threshold <= 1)
-                return last.Status is { Success: false } status ? status.ShellCode : 1;
+                return last.Status is { } status ? (status.Success ? 0 : status.ShellCode) : 1;
             if (halt.IsPercentage)
                 return (int)Math.Min(101, Math.Ceiling(failed * 100.0 / Math.Max(1, _source.Known)));
             return Math.Min(failed, 101);

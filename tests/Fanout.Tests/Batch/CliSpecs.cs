@@ -525,6 +525,29 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Contains(advice, result.StderrText, StringComparison.Ordinal);
     }
 
+    [Theory(Timeout = 60_000)]
+    [InlineData("now,done=1", "3 0")]
+    [InlineData("now,done=1", "0 3")]
+    [InlineData("soon,done=2", "3 4 0")]
+    [InlineData("soon,done=50%", "3 0 0 0")]
+    [InlineData("1", "0 3 0")]
+    [InlineData("2", "0 3 0")]
+    [InlineData("-1", "3 0 0")]
+    [InlineData("-2", "3 0 0")]
+    [InlineData("0", "3 0")]
+    [InlineData("50%", "3 0 0 0")]
+    public async Task Halt_on_finished_jobs_and_GNU_parallels_short_forms_stop_and_exit_as_GNU_parallel_does(string halt, string statuses)
+    {
+        using var cli = new Cli();
+        string[] words = ["-j1", "--halt", halt, "echo {}; exit {}", ":::", .. statuses.Split(' ')];
+
+        var ours = await cli.RunAsync(["--quiet", .. words]);
+        var theirs = await GnuParallel.Spec(words).WithWorkingDirectory(cli.Folder).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+        Assert.Equal(theirs.ReturnCode, ours.ReturnCode);
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Values_ending_in_CR_draw_a_warning_that_names_the_delimiter_to_give()
     {
