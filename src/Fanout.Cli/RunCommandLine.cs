@@ -232,6 +232,8 @@ internal sealed partial class RunCommandLine
         if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", parsed.GetValue(_results) is not null) }
                 .FirstOrDefault(o => o.Item2) is ({ } conflicting, true))
             throw new UsageException($"-u (--ungroup) lets jobs write straight to the terminal or file, so fanout never sees their output: it cannot be combined with {conflicting}, which needs it.");
+        if (parsed.GetValue(_results) is ['-', '.', ..] tableOnStdout && parsed.GetValue(_json))
+            throw new UsageException($"--results {tableOnStdout} writes the table to stdout, where --json writes its events: give one of them (or --results FILE.csv).");
         var retryFailed = parsed.GetValue(_retryFailed);
         if (retryFailed && batch.JoblogPath is null)
             throw new UsageException("--retry-failed needs --joblog FILE: the failed commands are read from it.");

@@ -63,14 +63,17 @@ public sealed partial class ResultsTableSpecs : ProcessTestBase
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task A_table_that_cannot_be_created_is_an_error_naming_it()
+    public async Task A_table_that_cannot_be_created_or_would_mix_with_json_is_an_error_naming_it()
     {
         using var cli = new Cli();
 
         var result = await cli.RunAsync("--results", "no-such-folder/out.csv", "echo", ":::", "a");
+        var withJson = await cli.RunAsync("--results", "-.json", "--json", "echo", ":::", "a");
 
         Assert.Equal(255, result.ReturnCode);
         Assert.Contains("no-such-folder/out.csv", result.StderrText, StringComparison.Ordinal);
+        Assert.Equal(255, withJson.ReturnCode);
+        Assert.Contains("--results -.json", withJson.StderrText, StringComparison.Ordinal);
     }
 
     /// <summary>A JSON row with the host and times left out, its other fields in order, as text (escapes decoded).</summary>
