@@ -1,3 +1,5 @@
+using Fanout.Batch;
+
 namespace Fanout.Cli;
 
 /// <summary>
@@ -52,65 +54,50 @@ internal static class GnuParallelOptions
     /// <summary>Options that undo an earlier <c>-k</c>.</summary>
     private static readonly HashSet<string> NoKeepOrder = new(StringComparer.Ordinal) { "--no-keep-order", "--nokeeporder", "--nok", "--no-k" };
 
-    private const string Ssh = "fanout runs jobs on this machine, or on a Slurm cluster with --backend slurm; it does not log in to other machines over ssh.";
-    private const string Semaphore = "fanout has no semaphore mode across separate commands; bound the jobs of one run with -j, or use the library's SharedSemaphore.";
-    private const string Terminal = "fanout does not run jobs in terminal windows or with a terminal of their own.";
-    private const string Perl = "fanout does not run Perl code; see docs/batch-templates.md for the replacement strings it has.";
+    /// <summary>GNU parallel's options fanout does not have, grouped by why, with what to do instead.</summary>
+    private static readonly (string Why, string[] Options)[] UnsupportedGroups =
+    [
+        ("fanout runs jobs on this machine, or on a Slurm cluster with --backend slurm; it does not log in to other machines over ssh.",
+            ["--sshlogin", "-S", "--sshloginfile", "--slf", "--onall", "--nonall", "--transferfile", "--transfer-file", "--tf", "--transfer",
+             "--return", "--trc", "--cleanup", "--basefile", "--bf", "--controlmaster", "-M", "--ssh", "--ssh-delay", "--sshdelay",
+             "--filter-hosts", "--hostgroups", "--hgrp"]),
+        ("fanout keeps no SQL table; --joblog and --results FILE.csv record every job.", ["--sql", "--sqlmaster", "--sqlworker", "--sqlandworker"]),
+        ("fanout has no semaphore mode across separate commands; bound the jobs of one run with -j, or use the library's SharedSemaphore.",
+            ["--semaphore", "--fg", "--bg", "--wait", "--id", "--semaphore-name", "--semaphorename", "--semaphore-timeout", "--st"]),
+        ("fanout does not run jobs in terminal windows or with a terminal of their own.", ["--tmux", "--tmuxpane", "--tty", "--open-tty", "-o"]),
+        ("fanout does not ask before each job; --dry-run shows the commands first.", ["--interactive", "-p"]),
+        ("fanout does not run Perl code; see docs/batch-templates.md for the replacement strings it has.", ["--rpl", "--parens"]),
+        ("--no-shell runs each command without a shell, which is what quoting the command was for.", ["--quote", "-q"]),
+        ("fanout quotes the values it puts into commands itself, as GNU parallel does.", ["--shellquote"]),
+        ("--results DIR keeps each job's output in files; --results FILE.csv keeps all of it in one table.", ["--files", "--output-as-files"]),
+        ("fanout keeps output in memory, not in temporary files, so there is nothing to compress.", ["--compress", "--compress-program", "--decompress-program"]),
+        ("--line-buffer prints each line as it comes.", ["--latest-line", "--ll"]),
+        ("output is not coloured; --tag and --tagstring tag it.", ["--ctag", "--ctagstring", "--color", "--colour", "--color-failed"]),
+        ("with --pipe each block starts its own job, in order.", ["--round-robin"]),
+        ("--pipe cuts by size, count or record start, not by a column's value.", ["--shard", "--bin", "--group-by"]),
+        ("--recend and --recstart are plain text, not regular expressions.", ["--regexp"]),
+        ("blocks keep their record ends and starts.", ["--remove-rec-sep", "--rrs"]),
+        ("a block is sent when it is full or the input ends.", ["--block-timeout"]),
+        ("use --load or --memfree to hold back job starts.", ["--limit"]),
+        ("use --memfree to hold back job starts; running jobs are not suspended.", ["--memsuspend", "--noswap"]),
+        ("a stopped job gets SIGTERM, then SIGKILL after --grace seconds.", ["--termseq"]),
+        ("fanout reads no profile files; give the options on the command line.", ["--profile", "-J"]),
+        ("--env NAME=VALUE sets variables for the jobs; they inherit fanout's environment anyway.", ["--record-env"]),
+        ("run 'fanout run -a FILE command' instead of making FILE a script.", ["--shebang"]),
+        ("give --header : to take the first line as column names instead.", ["--skip-first-line"]),
+        ("--colsep ',' splits values at commas (without CSV's quoting).", ["--csv"]),
+        ("fanout is a single executable already.", ["--embed"]),
+        ("nproc and lscpu tell the number of processors.", ["--number-of-cpus", "--number-of-cores", "--number-of-threads", "--number-of-sockets"]),
+        ($"the longest command line fanout builds is {CommandLinePacker.DefaultMaxLength:N0} bytes, as GNU parallel's; -s sets a shorter one.",
+            ["--show-limits", "--max-line-length-allowed"]),
+        ("with -m, -X or --xargs each command line is packed to fit -s.", ["--exit", "-x"]),
+        ("fanout asks for no citation.", ["--citation", "--bibtex"]),
+        ("progress counts the jobs as they are read.", ["--total-jobs", "--total"]),
+        ("'fanout --version' tells fanout's version.", ["--version", "-V"]),
+    ];
 
-    /// <summary>GNU parallel's options fanout does not have, with why and what to do instead.</summary>
-    private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
-    {
-        ["--sshlogin"] = Ssh, ["-S"] = Ssh, ["--sshloginfile"] = Ssh, ["--slf"] = Ssh, ["--onall"] = Ssh, ["--nonall"] = Ssh,
-        ["--transferfile"] = Ssh, ["--transfer-file"] = Ssh, ["--tf"] = Ssh, ["--transfer"] = Ssh, ["--return"] = Ssh, ["--trc"] = Ssh,
-        ["--cleanup"] = Ssh, ["--basefile"] = Ssh, ["--bf"] = Ssh, ["--controlmaster"] = Ssh, ["-M"] = Ssh, ["--ssh"] = Ssh,
-        ["--ssh-delay"] = Ssh, ["--sshdelay"] = Ssh, ["--filter-hosts"] = Ssh, ["--hostgroups"] = Ssh, ["--hgrp"] = Ssh,
-        ["--sql"] = "fanout keeps no SQL table; --joblog and --results FILE.csv record every job.",
-        ["--sqlmaster"] = "fanout keeps no SQL table; --joblog and --results FILE.csv record every job.",
-        ["--sqlworker"] = "fanout keeps no SQL table; --joblog and --results FILE.csv record every job.",
-        ["--sqlandworker"] = "fanout keeps no SQL table; --joblog and --results FILE.csv record every job.",
-        ["--semaphore"] = Semaphore, ["--fg"] = Semaphore, ["--bg"] = Semaphore, ["--wait"] = Semaphore, ["--id"] = Semaphore,
-        ["--semaphore-name"] = Semaphore, ["--semaphorename"] = Semaphore, ["--semaphore-timeout"] = Semaphore, ["--st"] = Semaphore,
-        ["--tmux"] = Terminal, ["--tmuxpane"] = Terminal, ["--tty"] = Terminal, ["--open-tty"] = Terminal, ["-o"] = Terminal,
-        ["--interactive"] = "fanout does not ask before each job; --dry-run shows the commands first.",
-        ["-p"] = "fanout does not ask before each job; --dry-run shows the commands first.",
-        ["--rpl"] = Perl, ["--parens"] = Perl,
-        ["--quote"] = "--no-shell runs each command without a shell, which is what quoting the command was for.",
-        ["-q"] = "--no-shell runs each command without a shell, which is what quoting the command was for.",
-        ["--shellquote"] = "fanout quotes the values it puts into commands itself, as GNU parallel does.",
-        ["--files"] = "--results DIR keeps each job's output in files; --results FILE.csv keeps all of it in one table.",
-        ["--output-as-files"] = "--results DIR keeps each job's output in files; --results FILE.csv keeps all of it in one table.",
-        ["--compress"] = "fanout keeps output in memory, not in temporary files, so there is nothing to compress.",
-        ["--compress-program"] = "fanout keeps output in memory, not in temporary files, so there is nothing to compress.",
-        ["--decompress-program"] = "fanout keeps output in memory, not in temporary files, so there is nothing to compress.",
-        ["--latest-line"] = "--line-buffer prints each line as it comes.", ["--ll"] = "--line-buffer prints each line as it comes.",
-        ["--ctag"] = "use --tag; output is not coloured.", ["--ctagstring"] = "use --tagstring; output is not coloured.",
-        ["--color"] = "output is not coloured.", ["--colour"] = "output is not coloured.", ["--color-failed"] = "output is not coloured.",
-        ["--round-robin"] = "with --pipe each block starts its own job, in order.",
-        ["--shard"] = "--pipe cuts by size, count or record start, not by a column's value.",
-        ["--bin"] = "--pipe cuts by size, count or record start, not by a column's value.",
-        ["--group-by"] = "--pipe cuts by size, count or record start, not by a column's value.",
-        ["--regexp"] = "--recend and --recstart are plain text, not regular expressions.",
-        ["--remove-rec-sep"] = "blocks keep their record ends and starts.", ["--rrs"] = "blocks keep their record ends and starts.",
-        ["--block-timeout"] = "a block is sent when it is full or the input ends.",
-        ["--limit"] = "use --load or --memfree to hold back job starts.",
-        ["--memsuspend"] = "use --memfree to hold back job starts; running jobs are not suspended.",
-        ["--noswap"] = "use --memfree to hold back job starts while memory is short.",
-        ["--termseq"] = "a stopped job gets SIGTERM, then SIGKILL after --grace seconds.",
-        ["--profile"] = "fanout reads no profile files; give the options on the command line.", ["-J"] = "fanout reads no profile files; give the options on the command line.",
-        ["--record-env"] = "--env NAME=VALUE sets variables for the jobs; they inherit fanout's environment anyway.",
-        ["--shebang"] = "run 'fanout run -a FILE command' instead of making FILE a script.",
-        ["--skip-first-line"] = "give --header : to take the first line as column names instead.",
-        ["--csv"] = "--colsep ',' splits values at commas (without CSV's quoting).",
-        ["--embed"] = "fanout is a single executable already.",
-        ["--number-of-cpus"] = "nproc tells the number of processors.", ["--number-of-cores"] = "nproc tells the number of processors.",
-        ["--number-of-threads"] = "nproc tells the number of processors.", ["--number-of-sockets"] = "lscpu tells the number of sockets.",
-        ["--show-limits"] = "the longest command line fanout builds is 63,664 bytes, as GNU parallel's; -s sets a shorter one.",
-        ["--max-line-length-allowed"] = "the longest command line fanout builds is 63,664 bytes, as GNU parallel's; -s sets a shorter one.",
-        ["--exit"] = "with -m, -X or --xargs each command line is packed to fit -s.", ["-x"] = "with -m, -X or --xargs each command line is packed to fit -s.",
-        ["--citation"] = "fanout asks for no citation.", ["--bibtex"] = "fanout asks for no citation.",
-        ["--total-jobs"] = "progress counts the jobs as they are read.", ["--total"] = "progress counts the jobs as they are read.",
-        ["--version"] = "'fanout --version' tells fanout's version.", ["-V"] = "'fanout --version' tells fanout's version.",
-    };
+    private static readonly Dictionary<string, string> Unsupported =
+        UnsupportedGroups.SelectMany(g => g.Options.Select(o => (o, g.Why))).ToDictionary(p => p.o, p => p.Why, StringComparer.Ordinal);
 
     /// <summary>The name fanout's help shows for <paramref name="name"/>, or <paramref name="name"/> itself.</summary>
     internal static string Canonical(string name) => Spellings.GetValueOrDefault(name, name);
