@@ -20,7 +20,6 @@ internal static partial class Libc
     internal static partial nint mmap(nint address, nuint length, int protection, int flags, int fd, long offset);
 
     internal const int MADV_DONTNEED = 4;
-    internal const int MADV_HUGEPAGE = 14;
     internal const int MADV_POPULATE_WRITE = 23;
 
     [LibraryImport(Name, EntryPoint = "madvise", SetLastError = true)]

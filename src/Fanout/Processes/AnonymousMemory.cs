@@ -4,15 +4,20 @@ using Fanout.Interop;
 namespace Fanout;
 
 /// <summary>
-/// Memory mapped straight from the kernel rather than the GC heap, on huge pages and faulted in up
-/// front, so that it can be given back the moment it is no longer needed: pages freed that way are
-/// the next ones the kernel hands out, and already-touched pages are several times cheaper to
-/// fault in than pages the machine has never used.
+/// Memory mapped straight from the kernel rather than the GC heap and faulted in up front, so that
+/// it can be given back the moment it is no longer needed: pages freed that way are the next ones
+/// the kernel hands out, and already-touched pages are several times cheaper to fault in than
+/// pages the machine has not used for a while.
 /// </summary>
+/// <remarks>
+/// Ordinary 4 KiB pages on purpose. Huge pages were tried: they were the fastest right after the
+/// process had freed huge pages of its own, but several times slower in every other state measured
+/// here (after another program had freed memory, and after the machine had been idle), because a
+/// virtual machine's kernel hands free 2 MiB blocks back to its host first.
+/// </remarks>
 internal sealed unsafe class AnonymousMemory : MemoryManager<byte>
 {
     private const long PageSize = 4096;
-    private const long HugePageSize = 2 * 1024 * 1024;
     private readonly MappingHandle _mapping;
     private readonly int _length;
 
@@ -22,28 +27,18 @@ internal sealed unsafe class AnonymousMemory : MemoryManager<byte>
         _length = length;
     }
 
-    /// <summary>Maps <paramref name="length"/> bytes (a multiple of 2 MiB) aligned to a huge page.</summary>
+    /// <summary>Maps <paramref name="length"/> bytes, a whole number of pages, and faults them in.</summary>
     /// <param name="length">Bytes wanted.</param>
     /// <param name="purpose">What the memory is for, named in the error when the kernel has none.</param>
     /// <exception cref="InsufficientMemoryException">The kernel refused the mapping.</exception>
     internal static AnonymousMemory Allocate(int length, string purpose)
     {
-        // Map one huge page more than asked, then trim both ends so the range starts on a huge page:
-        // kernels before 6.7 align anonymous mappings only to 4 KiB, and then no 2 MiB page fits at the edges.
-        var mapped = (nuint)(length + HugePageSize);
-        var address = Libc.mmap(0, mapped, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
+        var address = Libc.mmap(0, (nuint)length, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_PRIVATE | Libc.MAP_ANONYMOUS, -1, 0);
         if (address == Libc.MAP_FAILED)
             throw new InsufficientMemoryException($"Could not map {length:N0} bytes for {purpose}: {Libc.StrError(Errno.Last)}.");
-        var start = (address + (nint)HugePageSize - 1) & ~(nint)(HugePageSize - 1);
-        if (start > address)
-            _ = Libc.munmap(address, (nuint)(start - address));
-        var end = address + (nint)mapped;
-        if (end > start + length)
-            _ = Libc.munmap(start + length, (nuint)(end - (start + length)));
-        var mapping = new MappingHandle(start, length, reportAsPressure: true);
+        var mapping = new MappingHandle(address, length, reportAsPressure: true);
         // Faulted in here, not inside read(): a fault there holds the pipe's lock while the writer waits.
-        _ = Libc.madvise(start, (nuint)length, Libc.MADV_HUGEPAGE);
-        _ = Libc.madvise(start, (nuint)length, Libc.MADV_POPULATE_WRITE);
+        _ = Libc.madvise(address, (nuint)length, Libc.MADV_POPULATE_WRITE);
         return new AnonymousMemory(mapping, length);
     }
 

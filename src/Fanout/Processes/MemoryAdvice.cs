@@ -3,39 +3,27 @@ using Fanout.Interop;
 namespace Fanout;
 
 /// <summary>
-/// Hints to the kernel about large arrays that are about to be filled. Both are only advice: a
-/// kernel without transparent huge pages or without <c>MADV_POPULATE_WRITE</c> (before 5.14)
-/// refuses it and nothing changes. The array stays an ordinary managed array.
+/// Faults in large arrays that are about to be filled. Only advice: a kernel without
+/// <c>MADV_POPULATE_WRITE</c> (before 5.14) refuses it and the pages fault in one by one as
+/// before. The array stays an ordinary managed array.
 /// </summary>
 internal static unsafe class MemoryAdvice
 {
     private const long PageSize = 4096;
-    private const long HugePageSize = 2 * 1024 * 1024;
 
-    /// <summary>Asks for 2 MiB pages under the whole huge pages that fit inside <paramref name="array"/>.</summary>
-    internal static void BackWithHugePages(byte[] array)
-    {
-        if (array.Length >= 2 * HugePageSize)
-            Advise(array, HugePageSize, Libc.MADV_HUGEPAGE);
-    }
-
-    /// <summary>Faults in every page of <paramref name="array"/> now, in one call.</summary>
+    /// <summary>Faults in every whole page of <paramref name="array"/> now, in one call.</summary>
     internal static void Populate(byte[] array)
     {
-        if (array.Length >= 16 * PageSize)
-            Advise(array, PageSize, Libc.MADV_POPULATE_WRITE);
-    }
-
-    private static void Advise(byte[] array, long alignment, int advice)
-    {
-        // Pinned while the range is computed and advised; should the array move later, the advice
-        // stays on memory the GC reuses, which does no harm.
+        if (array.Length < 16 * PageSize)
+            return;
+        // Pinned while the range is computed and advised; should the array move later, the pages
+        // stay with memory the GC reuses, which does no harm.
         fixed (byte* p = array)
         {
-            var start = ((long)p + alignment - 1) & ~(alignment - 1);
-            var end = ((long)p + array.Length) & ~(alignment - 1);
+            var start = ((long)p + PageSize - 1) & ~(PageSize - 1);
+            var end = ((long)p + array.Length) & ~(PageSize - 1);
             if (end > start)
-                _ = Libc.madvise((nint)start, (nuint)(end - start), advice);
+                _ = Libc.madvise((nint)start, (nuint)(end - start), Libc.MADV_POPULATE_WRITE);
         }
     }
 }

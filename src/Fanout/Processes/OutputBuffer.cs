@@ -6,7 +6,7 @@ namespace Fanout;
 /// </summary>
 /// <remarks>
 /// Past the first 2 MiB the chunks are <see cref="AnonymousMemory"/>: <see cref="TakeArray"/>
-/// gives each huge page of them back as soon as it is copied out, so the final array's pages are
+/// gives each 2 MiB of them back as soon as it is copied out, so the final array's pages are
 /// the ones just freed. Capturing 1 GiB then needs little more than 1 GiB at its peak, not 2 GiB,
 /// and only half of what it touches is memory the process has never used, which the kernel (and
 /// under a virtual machine, the hypervisor) is slowest to provide.
@@ -87,7 +87,6 @@ internal sealed class OutputBuffer
         if (release)
             _currentMapping?.Release(_used, _current.Length - _used);
         var result = GC.AllocateUninitializedArray<byte>(checked((int)Length));
-        MemoryAdvice.BackWithHugePages(result);
         var at = 0;
         foreach (var (chunk, used, mapping) in _full)
             at = CopyOut(chunk.Span[..used], release ? mapping : null, result, at);
@@ -97,7 +96,7 @@ internal sealed class OutputBuffer
 
     /// <summary>
     /// Copies <paramref name="chunk"/> into <paramref name="result"/> at <paramref name="at"/>; with
-    /// <paramref name="release"/>, a huge page at a time, each given back as soon as it is copied so
+    /// <paramref name="release"/>, 2 MiB at a time, each given back as soon as it is copied so
     /// that the result's next page fault finds it.
     /// </summary>
     private static int CopyOut(ReadOnlySpan<byte> chunk, AnonymousMemory? release, byte[] result, int at)
