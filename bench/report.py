@@ -308,10 +308,11 @@ def main():
           "final array, whose pages are then the ones just freed, so its peak is about the size of the output. Python's is too: it grows one "
           "bytes object with realloc, which moves large blocks by remapping their pages. A MemoryStream doubles and copies, and .NET's peak "
           "is about three times the output.")
-        w("- Every implementation but cat starts after a pause of a few seconds, so each starts from the same state of the machine's memory. "
-          "Under a virtual machine whose kernel reports free pages to the host, memory freed more than about 2 s ago has been handed back "
-          "and costs several times more to fault in again; without the pause, whichever implementation ran right after another "
-          "1 GiB run reused that run's memory and looked 3-5× faster than it would in a fresh process.")
+        w("- Every implementation but cat runs right after a program that touched and freed twice the output's size, so each finds "
+          "the same recently freed memory (`recycle_memory` in `bench/run`). How fast fresh memory faults in depends on what the machine "
+          "did with it before: a virtual machine's kernel hands memory idle for about 2 s back to its host, and getting it back costs "
+          "several times more. Without this step, whichever implementation ran right after another 1 GiB run reused that run's memory "
+          "and looked 3-5× faster.")
         w("- Peak resident: the largest resident set of the measuring process (VmHWM / `ru_maxrss`), the runtime itself included; "
           "not measured for cat.")
         w("")
