@@ -24,10 +24,12 @@ internal static class SpawnBenchmarks
             ("fanout", false) => n => Workers.OnTasks(n, parallel, FanoutTrueAsync),
             ("fanout-sync", false) => n => Task.FromResult(Workers.OnThreads(n, parallel, FanoutTrue)),
             ("dotnet", false) => n => Task.FromResult(Workers.OnThreads(n, parallel, DotnetTrue)),
+            ("dotnet-async", false) => n => Workers.OnTasks(n, parallel, DotnetTrueAsync),
             ("fanout", true) => n => Workers.OnTasks(n, parallel, FanoutEchoAsync),
             ("fanout-sync", true) => n => Task.FromResult(Workers.OnThreads(n, parallel, FanoutEcho)),
             ("dotnet", true) => n => Task.FromResult(Workers.OnThreads(n, parallel, DotnetEcho)),
-            _ => throw new ArgumentException($"Unknown implementation '{implementation}' (fanout, fanout-sync, dotnet)."),
+            ("dotnet-async", true) => n => Workers.OnTasks(n, parallel, DotnetEchoAsync),
+            _ => throw new ArgumentException($"Unknown implementation '{implementation}' (fanout, fanout-sync, dotnet, dotnet-async)."),
         };
 
         // Rounds until the JIT has nothing left to compile: the async path's state machines reach
@@ -85,6 +87,25 @@ internal static class SpawnBenchmarks
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new BenchmarkFailedException($"/bin/true exited with {process.ExitCode}.");
+    }
+
+    private static async Task DotnetTrueAsync()
+    {
+        var info = new ProcessStartInfo("/bin/true") { UseShellExecute = false };
+        using var process = Process.Start(info) ?? throw new BenchmarkFailedException("Process.Start returned null.");
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new BenchmarkFailedException($"/bin/true exited with {process.ExitCode}.");
+    }
+
+    private static async Task DotnetEchoAsync()
+    {
+        var info = new ProcessStartInfo("/bin/echo", ["hello"]) { UseShellExecute = false, RedirectStandardOutput = true };
+        using var process = Process.Start(info) ?? throw new BenchmarkFailedException("Process.Start returned null.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0 || output != "hello\n")
+            throw new BenchmarkFailedException($"/bin/echo exited with {process.ExitCode} and wrote '{output}'.");
     }
 
     private static void DotnetEcho()
