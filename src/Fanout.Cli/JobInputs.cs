@@ -284,7 +284,37 @@ internal static class JobInputs
             var slotDependent = template.UsesSlot;
             var tag = TagMaker(tagTemplate);
             var tagBySlot = tagTemplate?.UsesSlot == true;
-            long sequence = 0;
+            if (!settings.RoundRobin)
+            {
+                long sequence = 0;
+                foreach (var block in Read())
+                    yield return Job(++sequence, block);
+                yield break;
+            }
+
+            // The jobs run as long as their input does: the sharing reads on after the last job is queued.
+            var shared = new RoundRobinInput(Read(), settings.Batch.MaxParallel);
+            foreach (var job in shared.Jobs(seq => Job(seq, null)))
+                yield return job;
+
+            JobSpec Job(long seq, ReadOnlyMemory<byte>? block)
+            {
+                return Apply(settings, new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
+                {
+                    StandardInput = block,
+                    InputDelivery = settings.BlockDelivery,
+                    Tag = tag?.Invoke([], seq, 0),
+                    CommandForSlot = slotDependent ? Line : null,
+                    TagForSlot = tagBySlot ? slot => tag!([], seq, slot) : null,
+                });
+
+                string Line(int slot) => PipeCommand(template, settings.BlockDelivery, seq, slot);
+            }
+        }
+
+        // The blocks, closing the input once they are all read (or the reading is abandoned).
+        IEnumerable<ReadOnlyMemory<byte>> Read()
+        {
             using var input = source;
             long sinceCollection = 0;
             foreach (var block in blocks.Read(input))
@@ -299,18 +329,7 @@ internal static class JobInputs
                     sinceCollection = 0;
                 }
 
-                var seq = ++sequence;
-                var job = new JobSpec(seq.ToString(CultureInfo.InvariantCulture), Line(0))
-                {
-                    StandardInput = block,
-                    InputDelivery = settings.BlockDelivery,
-                    Tag = tag?.Invoke([], seq, 0),
-                    CommandForSlot = slotDependent ? Line : null,
-                    TagForSlot = tagBySlot ? slot => tag!([], seq, slot) : null,
-                };
-                yield return Apply(settings, job);
-
-                string Line(int slot) => PipeCommand(template, settings.BlockDelivery, seq, slot);
+                yield return block;
             }
         }
     }

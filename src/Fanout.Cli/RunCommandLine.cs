@@ -80,6 +80,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _recstart = new("--recstart") { Description = "With --pipe: what begins a record; blocks are then cut just before one (after --recend, when given too), so --recstart '>' keeps multi-line FASTA records whole. Escapes as for --recend." };
     private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
     private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
+    private readonly Option<bool> _roundRobin = new("--round-robin", "--round") { Description = "With --pipe: start at most -j jobs and share the blocks out among them as they come, each block to the next job ready for it, rather than a job per block. For a command that is slow to start or that tallies its whole share." };
     private readonly Option<bool> _tee = new("--tee") { Description = "With --pipe: give all of standard input to every job, one job per input value (::: grep ::: pattern1 pattern2). The input is read once, into memory." };
     private readonly Option<string> _tmpdir = new("--tmpdir") { Description = "Where --cat and --fifo make each block's file. Default: $TMPDIR, else /tmp." };
     private readonly Option<double> _delay = new("--delay") { Description = "Seconds between two job starts (to spare a shared file system a burst of starts)." };
@@ -107,7 +108,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -286,6 +287,7 @@ internal sealed partial class RunCommandLine
             Blocks = blocks,
             ArgumentsPerJob = blocks is null || parsed.GetValue(_tee) ? perJob : null,
             Tee = parsed.GetValue(_tee),
+            RoundRobin = parsed.GetValue(_roundRobin),
             Packing = packing,
             // As GNU parallel: -N and -X repeat a word holding {} per value; -n, -m and --xargs do not.
             ContextReplacement = blocks is null && (parsed.GetValue(_argumentsPerJob) is not null || parsed.GetValue(_contextMultiple)),
@@ -440,8 +442,8 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee))
-                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo and --tee apply to --pipe, which gives standard input to the jobs; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin))
+                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee and --round-robin apply to --pipe, which gives standard input to the jobs; give --pipe too.");
             return null;
         }
 
@@ -450,6 +452,8 @@ internal sealed partial class RunCommandLine
         if ((parsed.GetValue(_cat) || parsed.GetValue(_fifo)) && parsed.GetValue(_noShell))
             throw new UsageException($"{(parsed.GetValue(_cat) ? "--cat" : "--fifo")} names the block's file $PARALLEL_TMP, which a shell expands; it cannot be combined with --no-shell.");
 
+        if (parsed.GetValue(_roundRobin) && (parsed.GetValue(_tee) || parsed.GetValue(_cat) || parsed.GetValue(_fifo)))
+            throw new UsageException("--round-robin streams each job's share to its stdin while it runs: --tee (all of the input to every job), --cat and --fifo (one block in a file) do not apply.");
         if (parsed.GetValue(_tee))
         {
             if (block is not null || lines is not null || recend is not null || recstart is not null || recordsPerBlock is not null)

@@ -38,6 +38,9 @@ internal sealed record RunSettings
     /// <summary>--pipe --tee: every job, one per input value, gets all of standard input.</summary>
     public bool Tee { get; init; }
 
+    /// <summary>--round-robin: with --pipe, at most -j jobs share the blocks out as they come.</summary>
+    public bool RoundRobin { get; init; }
+
     /// <summary>--cat or --fifo: how each --pipe block reaches its job; its stdin by default.</summary>
     public InputDelivery BlockDelivery { get; init; }
 

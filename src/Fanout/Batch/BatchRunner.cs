@@ -350,14 +350,15 @@ public sealed class BatchRunner : IDisposable
                 : JobOutcome.Failed;
             var job = running.Pending.Job;
             // A result outlives its attempt (held for -k, kept when it failed): it keeps the size of the input, not the input.
-            var jobResult = new JobResult(job.StandardInput is null ? job : job with { StandardInput = null }, running.Pending.Sequence, outcome,
+            var jobResult = new JobResult(job.StandardInput is null && job.StandardInputWriter is null ? job : job with { StandardInput = null, StandardInputWriter = null }, running.Pending.Sequence, outcome,
                 result.Status, result.StartTime, result.Runtime, running.Attempt, result.Host ?? _runner._backend.Host, result.Stdout, result.Stderr,
                 result.Usage, result.StartError)
             {
-                BytesSent = job.StandardInput?.Length ?? 0,
+                BytesSent = result.BytesSent ?? job.StandardInput?.Length ?? 0,
             };
 
-            var retries = job.Retries ?? _options.Retries;
+            // Input written while the job ran is gone: a second attempt would get none of it.
+            var retries = job.StandardInputWriter is null ? job.Retries ?? _options.Retries : 0;
             if (outcome is JobOutcome.Failed or JobOutcome.TimedOut && running.Attempt <= retries && !_stopStarting)
             {
                 var delay = _options.RetryDelay * Math.Pow(2, running.Attempt - 1);

@@ -64,4 +64,8 @@ public sealed record AttemptResult(
     byte[] Stderr,
     ResourceUsage? Usage,
     string? StartError,
-    string? Host = null);
+    string? Host = null)
+{
+    /// <summary>The bytes its <see cref="JobSpec.StandardInputWriter"/> wrote, when it had one; otherwise the size of its <see cref="JobSpec.StandardInput"/> counts.</summary>
+    public long? BytesSent { get; init; }
+}

@@ -27,7 +27,7 @@ public sealed record JobResult(
     ResourceUsage? Usage,
     string? Error = null)
 {
-    /// <summary>The bytes written to its standard input (<see cref="JobSpec.StandardInput"/>, which the result does not keep).</summary>
+    /// <summary>The bytes written to its standard input (<see cref="JobSpec.StandardInput"/>, which the result does not keep, or by its <see cref="JobSpec.StandardInputWriter"/>).</summary>
     public long BytesSent { get; init; }
 
     /// <summary>True when it exited with code 0.</summary>

@@ -38,6 +38,14 @@ public sealed record JobSpec
     /// </summary>
     public ReadOnlyMemory<byte>? StandardInput { get; init; }
 
+    /// <summary>
+    /// Writes the job's standard input while it runs, for input that is not all known when the job
+    /// is queued (a job's share of a stream, from <see cref="RoundRobinInput"/>); the stream is
+    /// closed when the returned task ends. Null for none. It takes the place of
+    /// <see cref="StandardInput"/>, and a job with it is never retried: its input cannot be read again.
+    /// </summary>
+    public Func<Stream, CancellationToken, Task>? StandardInputWriter { get; init; }
+
     /// <summary>The environment variable that names the file or named pipe of <see cref="InputDelivery"/>, as in GNU parallel.</summary>
     public const string InputFileVariable = "PARALLEL_TMP";
 

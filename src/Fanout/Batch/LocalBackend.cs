@@ -50,8 +50,11 @@ public sealed class LocalBackend : IJobBackend
 
     private static async Task<AttemptResult> RunChildAsync(JobAttempt attempt, JobInputFile? inputFile, DateTimeOffset startTime, Stopwatch clock, CancellationToken cancellationToken)
     {
+        // A writer gets a pipe of its own, not the child's stdin pipe, so that Communicate leaves it open.
+        using var streamed = attempt.Job.StandardInputWriter is not null ? new StreamedInput() : null;
         var spec = (attempt.Job with { CommandLine = attempt.CommandLine }).ToProcessSpec()
-            .WithStdin(attempt.Job.StandardInput is null || inputFile is not null ? Stdio.Null : Stdio.Pipe);
+            .WithStdin(streamed is not null ? Stdio.FromHandle(streamed.ChildEnd)
+                : attempt.Job.StandardInput is null || inputFile is not null ? Stdio.Null : Stdio.Pipe);
         if (inputFile is not null)
             spec = spec.WithEnvironment(JobSpec.InputFileVariable, inputFile.Path);
         spec = (attempt.Uncaptured ? spec.WithStdout(Stdio.Inherit).WithStderr(Stdio.Inherit) : spec.WithCapturedOutput())
@@ -66,6 +69,7 @@ public sealed class LocalBackend : IJobBackend
         {
             child = spec.Start();
             inputFile?.Feed(child);
+            streamed?.Started();
         }
         catch (ProcessStartException e)
         {
@@ -78,6 +82,7 @@ public sealed class LocalBackend : IJobBackend
         var stop = limited?.Token ?? cancellationToken;
         using (child)
         {
+            var writing = streamed?.WriteAsync(attempt.Job.StandardInputWriter!, stop) ?? Task.CompletedTask;
             try
             {
                 var input = inputFile is null ? attempt.Job.StandardInput ?? default : default;
@@ -89,16 +94,19 @@ public sealed class LocalBackend : IJobBackend
                         : [WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
                             ForwardLines(child.StandardError!, line => onLine(line, true), stop)]).ConfigureAwait(false);
                     var status = await child.WaitAsync(stop).ConfigureAwait(false);
-                    return new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null);
+                    await writing.ConfigureAwait(false);
+                    return Sent(new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null));
                 }
 
                 var result = await child.CommunicateAsync(input, cancellationToken: stop).ConfigureAwait(false);
-                return new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null);
+                await writing.ConfigureAwait(false);
+                return Sent(new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 using var killNow = attempt.KillNow.Register(() => child.SendSignal(Signal.Kill, entireGroup: true));
                 var status = await child.StopAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
+                await writing.ConfigureAwait(false);
                 CompletedProcess? rest = null;
                 if (attempt.OnLine is null && !attempt.Uncaptured)
                 {
@@ -113,9 +121,11 @@ public sealed class LocalBackend : IJobBackend
                     }
                 }
 
-                return new AttemptResult(status, true, startTime, clock.Elapsed, rest?.Stdout ?? [], rest?.Stderr ?? [], child.Usage, null);
+                return Sent(new AttemptResult(status, true, startTime, clock.Elapsed, rest?.Stdout ?? [], rest?.Stderr ?? [], child.Usage, null));
             }
         }
+
+        AttemptResult Sent(AttemptResult result) => streamed is null ? result : result with { BytesSent = streamed.BytesWritten };
     }
 
     /// <summary>Writes the job's input and closes its stdin; a job that stops reading early (head -1) just stops the writing.</summary>

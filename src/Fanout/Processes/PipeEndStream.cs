@@ -82,6 +82,9 @@ internal sealed class PipeEndStream : Stream
         }
     }
 
+    /// <summary>The bytes written so far.</summary>
+    internal long BytesWritten { get; private set; }
+
     /// <summary>One non-blocking write: the byte count, or -1 when the pipe is full.</summary>
     internal unsafe int TryWrite(ReadOnlySpan<byte> buffer)
     {
@@ -91,7 +94,11 @@ internal sealed class PipeEndStream : Stream
             fixed (byte* p = buffer)
                 n = Libc.write(Handle, p, buffer.Length);
             if (n >= 0)
+            {
+                BytesWritten += n;
                 return (int)n;
+            }
+
             var errno = Errno.Last;
             if (errno == Libc.EAGAIN)
                 return -1;

@@ -69,7 +69,7 @@ public sealed class SlurmBackend : IJobBackend, IAsyncDisposable
     public Task<AttemptResult> RunAsync(JobAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        if (attempt.Job.StandardInput is not null)
+        if (attempt.Job.StandardInput is not null || attempt.Job.StandardInputWriter is not null)
         {
             return Task.FromResult(new AttemptResult(null, false, DateTimeOffset.Now, TimeSpan.Zero, [], [], null,
                 "a Slurm job reads no standard input from fanout; put its input in a file on the shared file system and name the file in the command"));

@@ -1,0 +1,54 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Fanout.Batch;
+
+/// <summary>
+/// The OS pipe a job's <see cref="JobSpec.StandardInputWriter"/> writes into: the child gets the
+/// read end as its stdin, and this process writes into the other end for as long as the writer
+/// runs, then closes it so the child sees the end of its input.
+/// </summary>
+internal sealed class StreamedInput : IDisposable
+{
+    private readonly SafeFileHandle _writeEnd;
+    private PipeEndStream? _stdin;
+
+    internal StreamedInput() => (ChildEnd, _writeEnd) = WorkerProcess.CreatePipe();
+
+    /// <summary>The read end, for the child's stdin.</summary>
+    internal SafeFileHandle ChildEnd { get; }
+
+    /// <summary>The bytes the writer has written so far.</summary>
+    internal long BytesWritten => _stdin?.BytesWritten ?? 0;
+
+    /// <summary>The child has its copy of the read end: ours goes, so that the writer sees a broken pipe once the child exits.</summary>
+    internal void Started() => ChildEnd.Dispose();
+
+    /// <summary>
+    /// Runs <paramref name="writer"/> on the write end, then closes it. A child that stops reading
+    /// (it exited, or <paramref name="stop"/> stopped it) just ends the writing.
+    /// </summary>
+    internal async Task WriteAsync(Func<Stream, CancellationToken, Task> writer, CancellationToken stop)
+    {
+        var stdin = _stdin = WorkerProcess.ParentEnd(_writeEnd, readable: false);
+        await using (stdin.ConfigureAwait(false))
+        {
+            try
+            {
+                await writer(stdin, stop).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        ChildEnd.Dispose();
+        _writeEnd.Dispose();
+    }
+}
