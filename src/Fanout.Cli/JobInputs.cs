@@ -258,8 +258,8 @@ internal static class JobInputs
             }
         }
 
-        if (settings.Columns is not null || settings.Shuffle || settings.Link)
-            throw new UsageException("fanout run --pipe: --colsep, --trim, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order (--header : gives every block the first line).");
+        if ((settings.Columns is not null && blocks.GroupBy is null) || settings.Shuffle || settings.Link)
+            throw new UsageException("fanout run --pipe: --colsep, --trim, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order (--header : gives every block the first line, and --colsep splits the columns of --group-by).");
 
         CommandTemplate template;
         try

@@ -80,6 +80,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _recstart = new("--recstart") { Description = "With --pipe: what begins a record; blocks are then cut just before one (after --recend, when given too), so --recstart '>' keeps multi-line FASTA records whole. Escapes as for --recend." };
     private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
     private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
+    private readonly Option<string> _groupBy = new("--group-by") { Description = "With --pipe: a record is a run of consecutive lines with the same value in this column (a number, or with --header : a name; columns split by --colsep, a tab by default), so a block never splits a group. -N 1 gives each group a job of its own." };
     private readonly Option<bool> _roundRobin = new("--round-robin", "--round") { Description = "With --pipe: start at most -j jobs and share the blocks out among them as they come, each block to the next job ready for it, rather than a job per block. For a command that is slow to start or that tallies its whole share." };
     private readonly Option<bool> _tee = new("--tee") { Description = "With --pipe: give all of standard input to every job, one job per input value (::: grep ::: pattern1 pattern2). The input is read once, into memory." };
     private readonly Option<string> _tmpdir = new("--tmpdir") { Description = "Where --cat and --fifo make each block's file. Default: $TMPDIR, else /tmp." };
@@ -108,7 +109,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _groupBy, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -442,8 +443,8 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin))
-                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee and --round-robin apply to --pipe, which gives standard input to the jobs; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null)
+                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee, --round-robin and --group-by apply to --pipe, which gives standard input to the jobs; give --pipe too.");
             return null;
         }
 
@@ -467,7 +468,9 @@ internal sealed partial class RunCommandLine
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
-        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":" };
+        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":", GroupBy = GroupKeyOf(parsed) };
+        if (blocks.GroupBy is not null && (lines is not null || recend is not null || recstart is not null))
+            throw new UsageException("--group-by makes each record a run of lines with the same value: -L, --recend and --recstart, which say what a record is, do not apply.");
         if (block is not null)
         {
             if (!Sizes.TryParseAsGnuParallel(block, out var bytes) || bytes < 1 || bytes > 1 << 30)
@@ -527,6 +530,23 @@ internal sealed partial class RunCommandLine
 
     private static bool IsVariableName(string text) =>
         text.Length > 0 && !char.IsAsciiDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>--group-by: the column by number, or by name in the --header line; null without it.</summary>
+    private GroupKey? GroupKeyOf(ParseResult parsed)
+    {
+        if (parsed.GetValue(_groupBy) is not { } column)
+            return null;
+        var separator = parsed.GetValue(_colsep);
+        if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number >= 1 ? Parse(() => GroupKey.Column(number, separator))
+                : throw new UsageException($"--group-by {column}: columns are numbered from 1.");
+        }
+
+        if (column.Length == 0 || parsed.GetValue(_header) is not ":")
+            throw new UsageException($"--group-by '{column}': give a column number, or a column name together with --header : (which reads the names from the first line).");
+        return Parse(() => GroupKey.NamedColumn(column, separator));
+    }
 
     private static int ParseJobs(string? text)
     {

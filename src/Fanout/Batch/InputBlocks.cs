@@ -27,7 +27,7 @@ namespace Fanout.Batch;
 ///     Console.WriteLine(block.Length);   // at most 10 MiB, whole FASTQ records
 /// </code>
 /// </example>
-public sealed record InputBlocks
+public sealed partial record InputBlocks
 {
     private readonly int _blockSize = 1024 * 1024;
     private readonly byte[] _recordEnd = [(byte)'\n'];
@@ -106,6 +106,14 @@ public sealed record InputBlocks
     /// </summary>
     public bool DropBlankLines { get; init; }
 
+    /// <summary>
+    /// Make each record a run of consecutive lines with the same value in one column (GNU
+    /// parallel's <c>--group-by</c>), so that a block never splits a group: with
+    /// <see cref="RecordsPerBlock"/> of 1, each job gets one group of a sorted input. Null (the
+    /// default) for records cut at <see cref="RecordEnd"/>, which stays a newline with this.
+    /// </summary>
+    public GroupKey? GroupBy { get; init; }
+
     private static int? NullOrPositive(int? value)
     {
         if (value is { } n)
@@ -133,6 +141,8 @@ public sealed record InputBlocks
     public IEnumerable<ReadOnlyMemory<byte>> Read(Stream input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (GroupBy is not null && (_recordEnd is not [(byte)'\n'] || _recordStart.Length > 0 || _linesPerRecord is not null))
+            throw new ArgumentException("Records are runs of lines when they are grouped by a column: RecordEnd, RecordStart and LinesPerRecord do not apply.", nameof(input));
         if (_recordEnd.Length == 0 && _recordStart.Length == 0)
             throw new ArgumentException("A record end or a record start needs at least one byte.", nameof(input));
         return Blocks(input);
@@ -144,7 +154,7 @@ public sealed record InputBlocks
         if (DropBlankLines)
             input = new BlankLineDroppingStream(input, keepFirstLine: RepeatHeader);
         var header = new HeaderLine();
-        foreach (var block in ReadBlocks(input, header))
+        foreach (var block in GroupBy is null ? ReadBlocks(input, header) : ReadGroups(input, header, GroupBy))
             yield return header.Bytes is { } line ? (byte[])[.. line, .. block.Span] : block;
     }
 
@@ -320,6 +330,14 @@ public sealed record InputBlocks
             }
 
             return Count > 0;
+        }
+
+        /// <summary>The first <paramref name="length"/> bytes, passed over; the span lasts until the next <see cref="FillTo"/>.</summary>
+        internal ReadOnlySpan<byte> Take(int length)
+        {
+            var taken = _buffer.AsSpan(_start, length);
+            _start += length;
+            return taken;
         }
 
         /// <summary>The first <paramref name="length"/> bytes as a new array of their own.</summary>
