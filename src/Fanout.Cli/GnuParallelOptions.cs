@@ -73,7 +73,6 @@ internal static class GnuParallelOptions
         ("fanout keeps output in memory, not in temporary files, so there is nothing to compress.", ["--compress", "--compress-program", "--decompress-program"]),
         ("--line-buffer prints each line as it comes.", ["--latest-line", "--ll"]),
         ("output is not coloured; --tag and --tagstring tag it.", ["--ctag", "--ctagstring", "--color", "--colour", "--color-failed"]),
-        ("--pipe shares blocks out in turn (--round-robin), not by a column's value.", ["--shard", "--bin"]),
         ("--recend and --recstart are plain text, not regular expressions.", ["--regexp"]),
         ("blocks keep their record ends and starts.", ["--remove-rec-sep", "--rrs"]),
         ("a block is sent when it is full or the input ends.", ["--block-timeout"]),

@@ -258,8 +258,8 @@ internal static class JobInputs
             }
         }
 
-        if ((settings.Columns is not null && blocks.GroupBy is null) || settings.Shuffle || settings.Link)
-            throw new UsageException("fanout run --pipe: --colsep, --trim, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order (--header : gives every block the first line, and --colsep splits the columns of --group-by).");
+        if ((settings.Columns is not null && blocks.GroupBy is null && settings.Sharding is null) || settings.Shuffle || settings.Link)
+            throw new UsageException("fanout run --pipe: --colsep, --trim, --shuf and --link apply to input values; with --pipe the blocks go to the jobs' stdin as they are, in order (--header : gives every block the first line, and --colsep splits the columns of --group-by, --shard and --bin).");
 
         CommandTemplate template;
         try
@@ -284,6 +284,15 @@ internal static class JobInputs
             var slotDependent = template.UsesSlot;
             var tag = TagMaker(tagTemplate);
             var tagBySlot = tagTemplate?.UsesSlot == true;
+            if (settings.Sharding is { } sharding)
+            {
+                // Lines, not blocks: the routing reads the input itself, on after the last job is queued.
+                var routed = new ShardedInput(source, settings.Batch.MaxParallel, sharding.Column, sharding.Rule);
+                foreach (var job in routed.Jobs(seq => Job(seq, null)))
+                    yield return job;
+                yield break;
+            }
+
             if (!settings.RoundRobin)
             {
                 long sequence = 0;

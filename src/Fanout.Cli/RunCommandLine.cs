@@ -81,6 +81,8 @@ internal sealed partial class RunCommandLine
     private readonly Option<bool> _cat = new("--cat") { Description = "With --pipe: put each block in a temporary file instead of the job's stdin; {} (or, without it, a last argument) is its name, $PARALLEL_TMP. The file is removed when the job ends." };
     private readonly Option<bool> _fifo = new("--fifo") { Description = "With --pipe: give each block through a named pipe instead of the job's stdin; {} (or a last argument) is its name, $PARALLEL_TMP." };
     private readonly Option<string> _groupBy = new("--group-by") { Description = "With --pipe: a record is a run of consecutive lines with the same value in this column (a number, or with --header : a name; columns split by --colsep, a tab by default), so a block never splits a group. -N 1 gives each group a job of its own." };
+    private readonly Option<string> _shard = new("--shard") { Description = "With --pipe: start -j jobs and send each line to the job a hash of this column's value picks, so equal values meet in one job (a number, or with --header : a name; columns split by --colsep, ',' by default)." };
+    private readonly Option<string> _bin = new("--bin") { Description = "With --pipe: start -j jobs and send each line to job (value mod -j) of this column, 0 being the last job (a number, or with --header : a name; columns split by --colsep, ',' by default)." };
     private readonly Option<bool> _roundRobin = new("--round-robin", "--round") { Description = "With --pipe: start at most -j jobs and share the blocks out among them as they come, each block to the next job ready for it, rather than a job per block. For a command that is slow to start or that tallies its whole share." };
     private readonly Option<bool> _tee = new("--tee") { Description = "With --pipe: give all of standard input to every job, one job per input value (::: grep ::: pattern1 pattern2). The input is read once, into memory." };
     private readonly Option<string> _tmpdir = new("--tmpdir") { Description = "Where --cat and --fifo make each block's file. Default: $TMPDIR, else /tmp." };
@@ -109,7 +111,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _groupBy, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _groupBy, _shard, _bin, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -280,6 +282,8 @@ internal sealed partial class RunCommandLine
                 throw new UsageException("--pipe runs jobs on this machine only: a Slurm job reads no standard input from fanout. Split the input into files first (split -l) and give those as input values.");
             // Each job read ahead holds its block: one block waits ready for the next free slot, no more.
             batch = batch with { ReadAhead = 1 };
+            if ((parsed.GetValue(_shard) ?? parsed.GetValue(_bin)) is not null && batch.MaxParallel > 1024)
+                throw new UsageException($"--shard and --bin start -j jobs at once, one per share of the lines: give -j a number up to 1024 (now {batch.MaxParallel}).");
         }
 
         return new RunSettings
@@ -289,6 +293,7 @@ internal sealed partial class RunCommandLine
             ArgumentsPerJob = blocks is null || parsed.GetValue(_tee) ? perJob : null,
             Tee = parsed.GetValue(_tee),
             RoundRobin = parsed.GetValue(_roundRobin),
+            Sharding = blocks is null ? null : Sharding(parsed) is { } sharding ? (sharding.Column, sharding.Rule) : null,
             Packing = packing,
             // As GNU parallel: -N and -X repeat a word holding {} per value; -n, -m and --xargs do not.
             ContextReplacement = blocks is null && (parsed.GetValue(_argumentsPerJob) is not null || parsed.GetValue(_contextMultiple)),
@@ -443,8 +448,8 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null)
-                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee, --round-robin and --group-by apply to --pipe, which gives standard input to the jobs; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_shard) is not null || parsed.GetValue(_bin) is not null)
+                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee, --round-robin, --group-by, --shard and --bin apply to --pipe, which gives standard input to the jobs; give --pipe too.");
             return null;
         }
 
@@ -452,6 +457,13 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--cat puts each block in a file and --fifo sends it through a named pipe: give one of them.");
         if ((parsed.GetValue(_cat) || parsed.GetValue(_fifo)) && parsed.GetValue(_noShell))
             throw new UsageException($"{(parsed.GetValue(_cat) ? "--cat" : "--fifo")} names the block's file $PARALLEL_TMP, which a shell expands; it cannot be combined with --no-shell.");
+
+        if (Sharding(parsed) is { } sharding)
+        {
+            if (block is not null || lines is not null || recend is not null || recstart is not null || recordsPerBlock is not null || parsed.GetValue(_tee) || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_pipePart) || parsed.GetValue(_noRunIfEmpty))
+                throw new UsageException($"{sharding.Option} sends each line to the job its column picks, as the lines come: --block, -L, -N, --recend, --recstart, --tee, --cat, --fifo, --round-robin, --group-by, --pipepart and -r do not apply.");
+            return new InputBlocks();
+        }
 
         if (parsed.GetValue(_roundRobin) && (parsed.GetValue(_tee) || parsed.GetValue(_cat) || parsed.GetValue(_fifo)))
             throw new UsageException("--round-robin streams each job's share to its stdin while it runs: --tee (all of the input to every job), --cat and --fifo (one block in a file) do not apply.");
@@ -468,7 +480,7 @@ internal sealed partial class RunCommandLine
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
-        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":", GroupBy = GroupKeyOf(parsed) };
+        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":", GroupBy = LineColumnOf(parsed) };
         if (blocks.GroupBy is not null && (lines is not null || recend is not null || recstart is not null))
             throw new UsageException("--group-by makes each record a run of lines with the same value: -L, --recend and --recstart, which say what a record is, do not apply.");
         if (block is not null)
@@ -532,20 +544,33 @@ internal sealed partial class RunCommandLine
         text.Length > 0 && !char.IsAsciiDigit(text[0]) && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     /// <summary>--group-by: the column by number, or by name in the --header line; null without it.</summary>
-    private GroupKey? GroupKeyOf(ParseResult parsed)
+    private LineColumn? LineColumnOf(ParseResult parsed) =>
+        parsed.GetValue(_groupBy) is { } column ? ColumnOf(parsed, "--group-by", column, parsed.GetValue(_colsep)) : null;
+
+    /// <summary>--shard or --bin: the column and how its value picks the job (split at ',' unless --colsep says otherwise, as in GNU parallel); null without either.</summary>
+    private (LineColumn Column, ShardRule Rule, string Option)? Sharding(ParseResult parsed)
     {
-        if (parsed.GetValue(_groupBy) is not { } column)
+        var (shard, bin) = (parsed.GetValue(_shard), parsed.GetValue(_bin));
+        if (shard is null && bin is null)
             return null;
-        var separator = parsed.GetValue(_colsep);
+        if (shard is not null && bin is not null)
+            throw new UsageException("--shard and --bin both pick the job for each line: give one of them.");
+        var (option, column, rule) = shard is not null ? ("--shard", shard, ShardRule.Hash) : ("--bin", bin!, ShardRule.Bin);
+        return (ColumnOf(parsed, option, column, parsed.GetValue(_colsep) ?? ","), rule, option);
+    }
+
+    /// <summary>A column given to <paramref name="option"/> by number, or by name together with --header :.</summary>
+    private LineColumn ColumnOf(ParseResult parsed, string option, string column, string? separator)
+    {
         if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
-            return number >= 1 ? Parse(() => GroupKey.Column(number, separator))
-                : throw new UsageException($"--group-by {column}: columns are numbered from 1.");
+            return number >= 1 ? Parse(() => LineColumn.At(number, separator))
+                : throw new UsageException($"{option} {column}: columns are numbered from 1.");
         }
 
         if (column.Length == 0 || parsed.GetValue(_header) is not ":")
-            throw new UsageException($"--group-by '{column}': give a column number, or a column name together with --header : (which reads the names from the first line).");
-        return Parse(() => GroupKey.NamedColumn(column, separator));
+            throw new UsageException($"{option} '{column}': give a column number, or a column name together with --header : (which reads the names from the first line).");
+        return Parse(() => LineColumn.Named(column, separator));
     }
 
     private static int ParseJobs(string? text)

@@ -41,6 +41,9 @@ internal sealed record RunSettings
     /// <summary>--round-robin: with --pipe, at most -j jobs share the blocks out as they come.</summary>
     public bool RoundRobin { get; init; }
 
+    /// <summary>--shard or --bin: with --pipe, -j jobs each get the lines their column's value sends them; null without.</summary>
+    public (LineColumn Column, ShardRule Rule)? Sharding { get; init; }
+
     /// <summary>--cat or --fifo: how each --pipe block reaches its job; its stdin by default.</summary>
     public InputDelivery BlockDelivery { get; init; }
 

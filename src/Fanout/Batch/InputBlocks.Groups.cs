@@ -6,7 +6,7 @@ namespace Fanout.Batch;
 public sealed partial record InputBlocks
 {
     /// <summary>The blocks of <see cref="GroupBy"/>: whole groups of lines, by count or as many as fit in the block size.</summary>
-    private IEnumerable<ReadOnlyMemory<byte>> ReadGroups(Stream input, HeaderLine header, GroupKey key)
+    private IEnumerable<ReadOnlyMemory<byte>> ReadGroups(Stream input, HeaderLine header, LineColumn key)
     {
         var window = new Window(input, 64 * 1024);
         if (RepeatHeader)
@@ -105,7 +105,7 @@ public sealed partial record InputBlocks
     }
 
     /// <summary>Runs of consecutive lines with the same value of the key's column, each line with its newline (the last may have none).</summary>
-    private static IEnumerable<byte[]> Groups(Window window, GroupKey key, int column)
+    private static IEnumerable<byte[]> Groups(Window window, LineColumn key, int column)
     {
         var group = new ArrayBufferWriter<byte>();
         string? value = null;

@@ -112,7 +112,7 @@ public sealed partial record InputBlocks
     /// <see cref="RecordsPerBlock"/> of 1, each job gets one group of a sorted input. Null (the
     /// default) for records cut at <see cref="RecordEnd"/>, which stays a newline with this.
     /// </summary>
-    public GroupKey? GroupBy { get; init; }
+    public LineColumn? GroupBy { get; init; }
 
     private static int? NullOrPositive(int? value)
     {

@@ -1,5 +1,3 @@
-using System.Threading.Channels;
-
 namespace Fanout.Batch;
 
 /// <summary>
@@ -26,7 +24,7 @@ public sealed class RoundRobinInput : IDisposable
 {
     private readonly IEnumerable<ReadOnlyMemory<byte>> _blocks;
     private readonly int _jobs;
-    private readonly List<Share> _shares = [];
+    private readonly List<InputShare> _shares = [];
     private readonly CancellationTokenSource _disposed = new();
     private int _enumerated;
 
@@ -66,7 +64,7 @@ public sealed class RoundRobinInput : IDisposable
             {
                 if (!blocks.MoveNext())
                     yield break;
-                var share = new Share();
+                var share = new InputShare(capacity: 1);
                 share.Queue.Writer.TryWrite(blocks.Current);
                 lock (_shares)
                     _shares.Add(share);
@@ -140,36 +138,14 @@ public sealed class RoundRobinInput : IDisposable
         }
     }
 
-    /// <summary>Stops sharing out: jobs still running get the end of their input.</summary>
+    /// <summary>
+    /// Stops sharing out: jobs still running get the end of their input. Call it once the run is
+    /// over: a job the runner never started (it halted first) would otherwise keep the sharing
+    /// waiting for it.
+    /// </summary>
     public void Dispose()
     {
         _disposed.Cancel();
         CompleteAll();
-    }
-
-    /// <summary>One job's share: a queue of at most one block waiting while it writes another.</summary>
-    private sealed class Share
-    {
-        private bool _stopped;
-
-        internal Channel<ReadOnlyMemory<byte>> Queue { get; } = Channel.CreateBounded<ReadOnlyMemory<byte>>(
-            new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
-
-        internal bool Stopped => Volatile.Read(ref _stopped);
-
-        internal async Task WriteAsync(Stream stdin, CancellationToken cancellationToken)
-        {
-            try
-            {
-                await foreach (var block in Queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-                    await stdin.WriteAsync(block, cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                // Marked before the queue is closed, so that the sharing never waits for a job that is gone.
-                Volatile.Write(ref _stopped, true);
-                Queue.Writer.TryComplete();
-            }
-        }
     }
 }

@@ -90,7 +90,7 @@ public sealed class GroupBySpecs : ProcessTestBase
     [Fact]
     public void The_library_groups_a_stream_and_refuses_other_record_settings()
     {
-        var blocks = new InputBlocks { GroupBy = GroupKey.Column(2, ";"), RecordsPerBlock = 1 };
+        var blocks = new InputBlocks { GroupBy = LineColumn.At(2, ";"), RecordsPerBlock = 1 };
         using var input = new MemoryStream(Encoding.UTF8.GetBytes("1;a\n2;a\n3;b\n4;a"));
 
         var cut = blocks.Read(input).Select(b => Encoding.UTF8.GetString(b.Span)).ToList();

@@ -4,16 +4,17 @@ using System.Text.RegularExpressions;
 namespace Fanout.Batch;
 
 /// <summary>
-/// The value that <see cref="InputBlocks.GroupBy"/> groups lines by (GNU parallel's
-/// <c>--group-by</c>): one column of each line, found by its number or, with a header line, by
-/// its name. Columns are split by a regular expression, a tab by default as in GNU parallel.
-/// A line with fewer columns has an empty value.
+/// One column of each line of a stream, found by its number or, with a header line, by its name:
+/// the value <see cref="InputBlocks.GroupBy"/> groups lines by (GNU parallel's <c>--group-by</c>)
+/// and <see cref="ShardedInput"/> routes them by (<c>--shard</c>, <c>--bin</c>). Columns are
+/// split by a regular expression, a tab unless told otherwise. A line with fewer columns has an
+/// empty value.
 /// </summary>
-public sealed class GroupKey
+public sealed class LineColumn
 {
     private readonly Regex? _separator;
 
-    private GroupKey(int number, string? name, string? separator)
+    private LineColumn(int number, string? name, string? separator)
     {
         Number = number;
         Name = name;
@@ -30,39 +31,39 @@ public sealed class GroupKey
     /// <summary>The regular expression that separates columns.</summary>
     public string Separator { get; }
 
-    /// <summary>Groups by the column numbered <paramref name="number"/> (from 1).</summary>
+    /// <summary>The column numbered <paramref name="number"/> (from 1).</summary>
     /// <param name="number">The column, from 1.</param>
     /// <param name="separator">A .NET regular expression between columns; null for a tab.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="number"/> is below 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="separator"/> is not a regular expression.</exception>
-    public static GroupKey Column(int number, string? separator = null)
+    public static LineColumn At(int number, string? separator = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
-        return new GroupKey(number, null, separator);
+        return new LineColumn(number, null, separator);
     }
 
-    /// <summary>Groups by the column named <paramref name="name"/> in the header line, which <see cref="InputBlocks.RepeatHeader"/> then has to take.</summary>
+    /// <summary>The column named <paramref name="name"/> in the header line, the first of the stream (for <see cref="InputBlocks"/>, <see cref="InputBlocks.RepeatHeader"/> has to take it).</summary>
     /// <param name="name">The column's name in the first line.</param>
     /// <param name="separator">A .NET regular expression between columns; null for a tab.</param>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or <paramref name="separator"/> is not a regular expression.</exception>
-    public static GroupKey NamedColumn(string name, string? separator = null)
+    public static LineColumn Named(string name, string? separator = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new GroupKey(0, name, separator);
+        return new LineColumn(0, name, separator);
     }
 
-    /// <summary>The 0-based index of the column this key reads, the header line given for a named column.</summary>
+    /// <summary>The 0-based index of the column, the header line given for a named column.</summary>
     /// <exception cref="FanoutException">A named column without a header line, or not in it.</exception>
     internal int IndexIn(string? header)
     {
         if (Name is null)
             return Number - 1;
         if (header is null)
-            throw new FanoutException($"Lines are grouped by the column named '{Name}', but there is no header line to find it in.");
+            throw new FanoutException($"The column named '{Name}' needs a header line to be found in.");
         var names = Split(header.TrimEnd('\n').TrimEnd('\r'));
         var index = Array.IndexOf(names, Name);
         return index >= 0 ? index
-            : throw new FanoutException($"Lines are grouped by the column named '{Name}', which the header line does not have (its columns: {string.Join(", ", names.Select(n => $"'{n}'"))}).");
+            : throw new FanoutException($"The header line has no column named '{Name}' (its columns: {string.Join(", ", names.Select(n => $"'{n}'"))}).");
     }
 
     /// <summary>The value of column <paramref name="index"/> of <paramref name="line"/> (without its newline); empty when it has fewer columns.</summary>

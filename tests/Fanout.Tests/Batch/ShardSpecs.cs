@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Fanout.Batch;
+
+namespace Fanout.Tests.Batch;
+
+/// <summary><c>--pipe --shard</c> and <c>--bin</c> (<see cref="ShardedInput"/>): each line to the job its column's value picks.</summary>
+public sealed class ShardSpecs : ProcessTestBase
+{
+    /// <summary>Each job's lines, by job number, from output where each job first prints "&lt;n&gt;".</summary>
+    private static SortedDictionary<int, List<string>> LinesByJob(string output)
+    {
+        var jobs = new SortedDictionary<int, List<string>>();
+        List<string>? current = null;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Regex.Match(line, "^<([0-9]+)>$") is { Success: true } header)
+                jobs[int.Parse(header.Groups[1].Value, CultureInfo.InvariantCulture)] = current = [];
+            else
+                current!.Add(line);
+        }
+
+        return jobs;
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("-j 3")]
+    [InlineData("-j 4")]
+    [InlineData("-j 2 --colsep ;")]
+    public async Task Bin_sends_each_line_where_GNU_parallel_sends_it(string options)
+    {
+        using var cli = new Cli();
+        var separator = options.Contains(';', StringComparison.Ordinal) ? ';' : ',';
+        var values = new[] { "0", "1", "2", "3", "7", "-1", "-4", "2.7", " 5", "6e0", "abc", "", "12x", "+8", "1e1", "-0.5", "99" };
+        var input = Encoding.UTF8.GetBytes(string.Concat(values.Select((v, i) => $"{v}{separator}line {i}\n")));
+        string[] words = ["--pipe", "--bin", "1", .. options.Split(' '), "echo \"<{#} {%}>\"; cat"];
+
+        var ours = await cli.Spec(["-k", "--quiet", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+        var theirs = await GnuParallel.Spec(["-k", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+
+        Assert.True(theirs.Status.Success, theirs.StderrText);
+        Assert.Equal(0, ours.ReturnCode);
+        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Shard_sends_every_line_with_a_key_to_one_job_in_input_order()
+    {
+        using var cli = new Cli();
+        var input = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 50_000).Select(i => $"key{i % 37},{i}\n")));
+
+        var result = await cli.Spec("--quiet", "-k", "--pipe", "--shard", "1", "-j", "3", "echo \"<{#}>\"; cat")
+            .WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+
+        Assert.Equal(0, result.ReturnCode);
+        var jobs = LinesByJob(result.StdoutText);
+        Assert.Equal([1, 2, 3], jobs.Keys);
+        var keysByJob = jobs.Values.Select(lines => lines.Select(l => l.Split(',')[0]).ToHashSet()).ToList();
+        for (var a = 0; a < keysByJob.Count; a++)
+        {
+            for (var b = a + 1; b < keysByJob.Count; b++)
+                Assert.Empty(keysByJob[a].Intersect(keysByJob[b]));
+        }
+
+        // 37 keys spread over the jobs, not all in one.
+        Assert.All(keysByJob, keys => Assert.InRange(keys.Count, 5, 30));
+        foreach (var lines in jobs.Values)
+        {
+            var numbers = lines.Select(l => int.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(numbers.Order(), numbers);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50_000), jobs.Values.SelectMany(l => l).Select(l => int.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).Order());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_named_column_is_read_from_the_header_which_goes_to_no_job()
+    {
+        using var cli = new Cli();
+
+        // GNU parallel 20221122 sends the header to no job with --shard, and prints nothing at all with --bin and a name.
+        var result = await cli.RunWithInputAsync("id,n\na,1\nb,2\na,3\n", "--quiet", "-k", "--pipe", "--header", ":", "--bin", "n", "-j", "2", "echo \"<{#}>\"; cat");
+
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal("<1>\na,1\na,3\n<2>\nb,2\n", result.StdoutText);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("--pipe --shard 1 -N 2 cat", "do not apply")]
+    [InlineData("--pipe --shard 1 --bin 1 cat", "give one of them")]
+    [InlineData("--pipe --bin 1 -j 0 cat", "up to 1024")]
+    [InlineData("--pipe --shard name cat", "together with --header :")]
+    [InlineData("--shard 1 cat ::: a", "give --pipe too")]
+    public async Task A_shard_or_bin_that_cannot_work_is_a_usage_error(string line, string message)
+    {
+        using var cli = new Cli();
+
+        var result = await cli.Spec(line.Split(' ')).WithStdin(Stdio.Null).RunAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(255, result.ReturnCode);
+        Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_job_that_stops_reading_loses_its_lines_only_and_the_batch_ends()
+    {
+        var input = new MemoryStream(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200_000).Select(i => $"{i % 2},{i}\n"))));
+        using var sharded = new ShardedInput(input, jobs: 2, LineColumn.At(1, ","), ShardRule.Bin);
+        var observer = new Finished();
+        using var runner = new BatchRunner(new BatchOptions { MaxParallel = 2 }, observer);
+
+        // Job 1 gets the odd lines and reads one of them; job 2 gets the even ones and counts them.
+        var summary = await runner.RunAsync(sharded.Jobs(n => new JobSpec(n.ToString(CultureInfo.InvariantCulture),
+            n == 1 ? "head -n 1" : ShellQuoting.Join([TestChild.Path, "count-stdin"]))));
+
+        Assert.True(summary.Success);
+        var even = observer.Results.Single(r => r.Job.Id == "2");
+        Assert.Equal(Enumerable.Range(0, 200_000).Where(i => i % 2 == 0).Sum(i => $"0,{i}\n".Length).ToString(CultureInfo.InvariantCulture) + "\n", Encoding.UTF8.GetString(even.Stdout));
+        Assert.Equal("1,1\n", Encoding.UTF8.GetString(observer.Results.Single(r => r.Job.Id == "1").Stdout));
+    }
+
+    private sealed class Finished : BatchObserver
+    {
+        internal List<JobResult> Results { get; } = [];
+
+        public override void JobFinished(JobResult result)
+        {
+            lock (Results)
+                Results.Add(result);
+        }
+    }
+}
