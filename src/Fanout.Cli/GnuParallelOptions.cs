@@ -74,7 +74,6 @@ internal static class GnuParallelOptions
         ("--line-buffer prints each line as it comes.", ["--latest-line", "--ll"]),
         ("output is not coloured; --tag and --tagstring tag it.", ["--ctag", "--ctagstring", "--color", "--colour", "--color-failed"]),
         ("--recend and --recstart are plain text, not regular expressions.", ["--regexp"]),
-        ("blocks keep their record ends and starts.", ["--remove-rec-sep", "--rrs"]),
         ("a block is sent when it is full or the input ends.", ["--block-timeout"]),
         ("use --load or --memfree to hold back job starts.", ["--limit"]),
         ("use --memfree to hold back job starts; running jobs are not suspended.", ["--memsuspend", "--noswap"]),

@@ -83,6 +83,7 @@ internal sealed partial class RunCommandLine
     private readonly Option<string> _groupBy = new("--group-by") { Description = "With --pipe: a record is a run of consecutive lines with the same value in this column (a number, or with --header : a name; columns split by --colsep, a tab by default), so a block never splits a group. -N 1 gives each group a job of its own." };
     private readonly Option<string> _shard = new("--shard") { Description = "With --pipe: start -j jobs and send each line to the job a hash of this column's value picks, so equal values meet in one job (a number, or with --header : a name; columns split by --colsep, ',' by default)." };
     private readonly Option<string> _bin = new("--bin") { Description = "With --pipe: start -j jobs and send each line to job (value mod -j) of this column, 0 being the last job (a number, or with --header : a name; columns split by --colsep, ',' by default)." };
+    private readonly Option<bool> _removeRecordSeparators = new("--rrs", "--remove-rec-sep", "--removerecsep") { Description = "With --pipe: remove the record separators (--recend followed by --recstart) from each block, and a record start at its beginning and a record end at its end." };
     private readonly Option<bool> _roundRobin = new("--round-robin", "--round") { Description = "With --pipe: start at most -j jobs and share the blocks out among them as they come, each block to the next job ready for it, rather than a job per block. For a command that is slow to start or that tallies its whole share." };
     private readonly Option<bool> _tee = new("--tee") { Description = "With --pipe: give all of standard input to every job, one job per input value (::: grep ::: pattern1 pattern2). The input is read once, into memory." };
     private readonly Option<string> _tmpdir = new("--tmpdir") { Description = "Where --cat and --fifo make each block's file. Default: $TMPDIR, else /tmp." };
@@ -111,7 +112,7 @@ internal sealed partial class RunCommandLine
     private Option[] Options =>
     [
         _jobs, _keepOrder, _timeout, _retries, _retryDelay, _halt, _joblog, _resume, _resumeFailed, _retryFailed, _results, _dryRun, _verbose, _nice, _link, _shuffle, _noShell, _env,
-        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _groupBy, _shard, _bin, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
+        _workdir, _tag, _tagString, _lineBuffer, _ungroup, _json, _memfree, _load, _argFile, _colsep, _trim, _header, _null, _delimiter, _endOfInput, _noRunIfEmpty, _argSep, _argFileSep, _argumentsPerJob, _maxArgs, _multiple, _contextMultiple, _xargs, _maxChars, _plus, _replace, _extensionReplace, _basenameReplace, _dirnameReplace, _basenameExtensionReplace, _seqReplace, _slotReplace, _pipe, _pipePart, _block, _maxLines, _recend, _recstart, _cat, _fifo, _tee, _roundRobin, _groupBy, _shard, _bin, _removeRecordSeparators, _tmpdir, _delay, _bar, _quiet, _progressInterval, _grace, _keepJobsOnExit,
         _backend, _partition, _account, _sbatchArg, _slurmDir,
     ];
 
@@ -448,8 +449,8 @@ internal sealed partial class RunCommandLine
             throw new UsageException("--pipepart reads the file given with -a FILE (for standard input, use --pipe).");
         if (!parsed.GetValue(_pipe) && !parsed.GetValue(_pipePart))
         {
-            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_shard) is not null || parsed.GetValue(_bin) is not null)
-                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee, --round-robin, --group-by, --shard and --bin apply to --pipe, which gives standard input to the jobs; give --pipe too.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_tee) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_shard) is not null || parsed.GetValue(_bin) is not null || parsed.GetValue(_removeRecordSeparators))
+                throw new UsageException("--block, -L (--max-lines), --recend, --recstart, --cat, --fifo, --tee, --round-robin, --group-by, --shard, --bin and --rrs apply to --pipe, which gives standard input to the jobs; give --pipe too.");
             return null;
         }
 
@@ -460,8 +461,8 @@ internal sealed partial class RunCommandLine
 
         if (Sharding(parsed) is { } sharding)
         {
-            if (block is not null || lines is not null || recend is not null || recstart is not null || recordsPerBlock is not null || parsed.GetValue(_tee) || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_pipePart) || parsed.GetValue(_noRunIfEmpty))
-                throw new UsageException($"{sharding.Option} sends each line to the job its column picks, as the lines come: --block, -L, -N, --recend, --recstart, --tee, --cat, --fifo, --round-robin, --group-by, --pipepart and -r do not apply.");
+            if (block is not null || lines is not null || recend is not null || recstart is not null || recordsPerBlock is not null || parsed.GetValue(_tee) || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_roundRobin) || parsed.GetValue(_groupBy) is not null || parsed.GetValue(_pipePart) || parsed.GetValue(_noRunIfEmpty) || parsed.GetValue(_removeRecordSeparators))
+                throw new UsageException($"{sharding.Option} sends each line to the job its column picks, as the lines come: --block, -L, -N, --recend, --recstart, --tee, --cat, --fifo, --round-robin, --group-by, --pipepart, -r and --rrs do not apply.");
             return new InputBlocks();
         }
 
@@ -473,14 +474,16 @@ internal sealed partial class RunCommandLine
                 throw new UsageException("--tee gives all of standard input to every job, uncut: --block, -L, -N, --recend and --recstart, which cut it, do not apply.");
             if (parsed.GetValue(_pipePart))
                 throw new UsageException("--tee reads standard input; with --pipepart give the file on stdin instead of with -a.");
-            if (parsed.GetValue(_null) || parsed.GetValue(_header) is not null || parsed.GetValue(_noRunIfEmpty) || parsed.GetValue(_cat) || parsed.GetValue(_fifo))
-                throw new UsageException("--tee gives standard input to every job's stdin as it is: -0, --header, -r, --cat and --fifo do not apply.");
+            if (parsed.GetValue(_null) || parsed.GetValue(_header) is not null || parsed.GetValue(_noRunIfEmpty) || parsed.GetValue(_cat) || parsed.GetValue(_fifo) || parsed.GetValue(_removeRecordSeparators))
+                throw new UsageException("--tee gives standard input to every job's stdin as it is: -0, --header, -r, --rrs, --cat and --fifo do not apply.");
             return new InputBlocks();
         }
 
         if (parsed.GetValue(_null))
             throw new UsageException("--pipe cuts records at --recend, not at -0: for NUL-terminated records give --recend '\\0'.");
-        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":", GroupBy = LineColumnOf(parsed) };
+        var blocks = new InputBlocks { DropBlankLines = parsed.GetValue(_noRunIfEmpty), RepeatHeader = parsed.GetValue(_header) is ":", GroupBy = LineColumnOf(parsed), RemoveRecordSeparators = parsed.GetValue(_removeRecordSeparators) };
+        if (blocks.GroupBy is not null && blocks.RemoveRecordSeparators)
+            throw new UsageException("--group-by cuts records at changes of a column's value, not at separators: --rrs does not apply (GNU parallel refuses it too).");
         if (blocks.GroupBy is not null && (lines is not null || recend is not null || recstart is not null))
             throw new UsageException("--group-by makes each record a run of lines with the same value: -L, --recend and --recstart, which say what a record is, do not apply.");
         if (block is not null)

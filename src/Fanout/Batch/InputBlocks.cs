@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Fanout.Batch;
@@ -107,6 +108,14 @@ public sealed partial record InputBlocks
     public bool DropBlankLines { get; init; }
 
     /// <summary>
+    /// Remove the record separators from each block before it is handed out (GNU parallel's
+    /// <c>--rrs</c>): every <see cref="RecordEnd"/> followed by <see cref="RecordStart"/> inside
+    /// it, then a record start at its beginning and a record end at its end. The block is cut
+    /// first, so <see cref="BlockSize"/> and <see cref="RecordsPerBlock"/> count the separators.
+    /// </summary>
+    public bool RemoveRecordSeparators { get; init; }
+
+    /// <summary>
     /// Make each record a run of consecutive lines with the same value in one column (GNU
     /// parallel's <c>--group-by</c>), so that a block never splits a group: with
     /// <see cref="RecordsPerBlock"/> of 1, each job gets one group of a sorted input. Null (the
@@ -154,11 +163,48 @@ public sealed partial record InputBlocks
         if (DropBlankLines)
             input = new BlankLineDroppingStream(input, keepFirstLine: RepeatHeader);
         var header = new HeaderLine();
-        foreach (var block in GroupBy is null ? ReadBlocks(input, header) : ReadGroups(input, header, GroupBy))
+        foreach (var cut in GroupBy is null ? ReadBlocks(input, header) : ReadGroups(input, header, GroupBy))
+        {
+            var block = RemoveRecordSeparators ? WithoutSeparators(cut.Span) : cut;
             yield return header.Bytes is { } line ? (byte[])[.. line, .. block.Span] : block;
+        }
     }
 
     private int Lines => _linesPerRecord ?? 1;
+
+    /// <summary>The block without its record separators, as GNU parallel's <c>--rrs</c> removes them.</summary>
+    private byte[] WithoutSeparators(ReadOnlySpan<byte> block)
+    {
+        var separator = Separator;
+        var kept = new List<byte>(block.Length);
+        while (block.IndexOf(separator) is var at and >= 0)
+        {
+            kept.AddRange(block[..at]);
+            block = block[(at + separator.Length)..];
+        }
+
+        kept.AddRange(block);
+        var start = _recordStart.Length > 0 && CollectionsMarshal.AsSpan(kept).StartsWith(_recordStart) ? _recordStart.Length : 0;
+        var end = kept.Count;
+        if (_recordEnd.Length > 0)
+        {
+            // Perl's $ in GNU parallel's s/recend$// matches before a newline that ends the block
+            // too, and that place comes first: the record end goes, the newline stays.
+            var rest = CollectionsMarshal.AsSpan(kept)[start..end];
+            var beforeNewline = rest.Length - _recordEnd.Length - 1;
+            if (beforeNewline >= 0 && rest[^1] == '\n' && rest.Slice(beforeNewline, _recordEnd.Length).SequenceEqual(_recordEnd))
+            {
+                kept.RemoveRange(start + beforeNewline, _recordEnd.Length);
+                end -= _recordEnd.Length;
+            }
+            else if (rest.EndsWith(_recordEnd))
+            {
+                end -= _recordEnd.Length;
+            }
+        }
+
+        return CollectionsMarshal.AsSpan(kept)[start..end].ToArray();
+    }
 
     private IEnumerable<ReadOnlyMemory<byte>> ReadBlocks(Stream input, HeaderLine header)
     {

@@ -65,6 +65,7 @@ public sealed class GroupBySpecs : ProcessTestBase
     [InlineData("--pipe --group-by 0 cat", "numbered from 1")]
     [InlineData("--pipe --group-by 1 -L 2 cat", "do not apply")]
     [InlineData("--group-by 1 cat ::: a", "give --pipe too")]
+    [InlineData("--pipe --group-by 1 --rrs cat", "--rrs does not apply")]
     public async Task A_group_by_that_cannot_work_is_a_usage_error(string line, string message)
     {
         using var cli = new Cli();

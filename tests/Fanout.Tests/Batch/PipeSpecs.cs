@@ -39,6 +39,14 @@ public sealed class PipeSpecs : ProcessTestBase
         { ["--header", ":", "--block", "300"] },
         { ["--header", ":", "-r", "-L", "2", "-N", "3"] },
         { ["-r", "-N", "4"] },
+        { ["--rrs", "-N", "3"] },
+        { ["--rrs", "--block", "200"] },
+        { ["--rrs", "--recend", "a", "-N", "3"] },
+        { ["--rrs", "--recstart", "b", "--block", "200"] },
+        { ["--rrs", "--recstart", "L", "--recend", "\\n", "-N", "2"] },
+        { ["--rrs", "-L", "2", "-N", "5"] },
+        { ["--rrs", "--header", ":", "-N", "5"] },
+        { ["--rrs", "--recend", "e\\n", "--block", "150"] },
     };
 
     [Theory(Timeout = 60_000)]
