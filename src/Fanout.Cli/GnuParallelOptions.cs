@@ -62,7 +62,7 @@ internal static class GnuParallelOptions
              "--return", "--trc", "--cleanup", "--basefile", "--bf", "--controlmaster", "-M", "--ssh", "--ssh-delay", "--sshdelay",
              "--filter-hosts", "--hostgroups", "--hgrp"]),
         ("fanout keeps no SQL table; --joblog and --results FILE.csv record every job.", ["--sql", "--sqlmaster", "--sqlworker", "--sqlandworker"]),
-        ("fanout has no semaphore mode across separate commands; bound the jobs of one run with -j, or use the library's SharedSemaphore.",
+        ("the semaphore across separate commands is its own command: fanout sem [--id NAME] [-j N] [--fg] COMMAND, and fanout sem --wait.",
             ["--semaphore", "--fg", "--bg", "--wait", "--id", "--semaphore-name", "--semaphorename", "--semaphore-timeout", "--st"]),
         ("fanout does not run jobs in terminal windows or with a terminal of their own.", ["--tmux", "--tmuxpane", "--tty", "--open-tty", "-o"]),
         ("fanout does not ask before each job; --dry-run shows the commands first.", ["--interactive", "-p"]),

@@ -12,6 +12,7 @@ var runLine = new RunCommandLine();
 var root = new RootCommand("fanout: run many jobs in parallel in separate processes, wait for all of them, retry, resume, then run the post step.\n\n" + RunCommandLine.Examples)
 {
     runLine.Command,
+    SemCommand.Create(),
     LeftoversCommand.Create(),
 };
 
@@ -30,6 +31,20 @@ try
 
         var settings = runLine.Read(parsed, command);
         return await RunAsync(settings);
+    }
+
+    if (args.Length > 0 && args[0] == "sem")
+    {
+        // As GNU parallel's sem: the options come first; the first other word starts the job's command.
+        var (options, command) = SemCommand.Split(args[1..]);
+        var parsed = root.Parse(["sem", .. options]);
+        if (parsed.Errors.Count > 0 || options.Any(w => w is "-h" or "--help" or "-?"))
+        {
+            var exit = parsed.Invoke();
+            return parsed.Errors.Count > 0 ? UsageError : exit;
+        }
+
+        return await SemCommand.RunAsync(parsed, command);
     }
 
     var result = root.Parse(args);
