@@ -24,8 +24,7 @@ public sealed class RoundRobinInput : IDisposable
 {
     private readonly IEnumerable<ReadOnlyMemory<byte>> _blocks;
     private readonly int _jobs;
-    private readonly List<InputShare> _shares = [];
-    private readonly CancellationTokenSource _disposed = new();
+    private readonly InputShares _shares = new();
     private int _enumerated;
 
     /// <summary>Shares <paramref name="blocks"/> among at most <paramref name="jobs"/> jobs.</summary>
@@ -64,10 +63,8 @@ public sealed class RoundRobinInput : IDisposable
             {
                 if (!blocks.MoveNext())
                     yield break;
-                var share = new InputShare(capacity: 1);
+                var share = _shares.Add(capacity: 1);
                 share.Queue.Writer.TryWrite(blocks.Current);
-                lock (_shares)
-                    _shares.Add(share);
                 yield return makeJob(number) with { StandardInputWriter = share.WriteAsync };
             }
 
@@ -79,7 +76,7 @@ public sealed class RoundRobinInput : IDisposable
             if (!handedOver)
             {
                 blocks.Dispose();
-                CompleteAll();
+                _shares.CompleteAll();
             }
         }
     }
@@ -93,13 +90,13 @@ public sealed class RoundRobinInput : IDisposable
             {
             }
         }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_shares.Stopping.IsCancellationRequested)
         {
         }
         finally
         {
             blocks.Dispose();
-            CompleteAll();
+            _shares.CompleteAll();
         }
     }
 
@@ -120,32 +117,20 @@ public sealed class RoundRobinInput : IDisposable
                 }
 
                 if (!share.Stopped)
-                    waiting.Add(share.Queue.Writer.WaitToWriteAsync(_disposed.Token).AsTask());
+                    waiting.Add(share.Queue.Writer.WaitToWriteAsync(_shares.Stopping).AsTask());
             }
 
             if (waiting.Count == 0)
                 return false;
-            Task.WaitAny([.. waiting], _disposed.Token);
+            Task.WaitAny([.. waiting], _shares.Stopping);
         }
     }
 
-    private void CompleteAll()
-    {
-        lock (_shares)
-        {
-            foreach (var share in _shares)
-                share.Queue.Writer.TryComplete();
-        }
-    }
 
     /// <summary>
     /// Stops sharing out: jobs still running get the end of their input. Call it once the run is
     /// over: a job the runner never started (it halted first) would otherwise keep the sharing
     /// waiting for it.
     /// </summary>
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        CompleteAll();
-    }
+    public void Dispose() => _shares.Dispose();
 }

@@ -31,8 +31,7 @@ public sealed partial class ShardedInput : IDisposable
     private readonly int _jobs;
     private readonly LineColumn _column;
     private readonly ShardRule _rule;
-    private readonly List<InputShare> _shares = [];
-    private readonly CancellationTokenSource _disposed = new();
+    private readonly InputShares _shares = new();
     private int _enumerated;
 
     /// <summary>Routes the lines of <paramref name="input"/> to <paramref name="jobs"/> jobs by <paramref name="column"/>.</summary>
@@ -98,9 +97,7 @@ public sealed partial class ShardedInput : IDisposable
             var index = _column.IndexIn(_column.Name is null ? null : lines.NextLineText());
             for (var number = 1; number <= _jobs; number++)
             {
-                var share = new InputShare(capacity: 4);
-                lock (_shares)
-                    _shares.Add(share);
+                var share = _shares.Add(capacity: 4);
                 yield return makeJob(number) with { StandardInputWriter = share.WriteAsync };
             }
 
@@ -112,7 +109,7 @@ public sealed partial class ShardedInput : IDisposable
             if (!handedOver)
             {
                 _input.Dispose();
-                CompleteAll();
+                _shares.CompleteAll();
             }
         }
     }
@@ -136,13 +133,13 @@ public sealed partial class ShardedInput : IDisposable
             for (var job = 0; job < _jobs; job++)
                 Send(job, pending[job]);
         }
-        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        catch (OperationCanceledException) when (_shares.Stopping.IsCancellationRequested)
         {
         }
         finally
         {
             _input.Dispose();
-            CompleteAll();
+            _shares.CompleteAll();
         }
     }
 
@@ -158,7 +155,7 @@ public sealed partial class ShardedInput : IDisposable
             return;
         try
         {
-            share.Queue.Writer.WriteAsync(chunk, _disposed.Token).AsTask().GetAwaiter().GetResult();
+            share.Queue.Writer.WriteAsync(chunk, _shares.Stopping).AsTask().GetAwaiter().GetResult();
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
@@ -166,22 +163,10 @@ public sealed partial class ShardedInput : IDisposable
         }
     }
 
-    private void CompleteAll()
-    {
-        lock (_shares)
-        {
-            foreach (var share in _shares)
-                share.Queue.Writer.TryComplete();
-        }
-    }
 
     /// <summary>
     /// Stops routing: jobs still running get the end of their input. Call it once the run is over:
     /// a job the runner never started would otherwise keep the routing waiting for it.
     /// </summary>
-    public void Dispose()
-    {
-        _disposed.Cancel();
-        CompleteAll();
-    }
+    public void Dispose() => _shares.Dispose();
 }

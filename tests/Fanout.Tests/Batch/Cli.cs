@@ -26,5 +26,30 @@ internal sealed class Cli : IDisposable
 
     internal string File(string name) => System.IO.Path.Combine(Folder, name);
 
+    /// <summary>Runs fanout run with <paramref name="line"/>'s words and checks that it is refused (255) with a message saying <paramref name="message"/>.</summary>
+    internal async Task AssertUsageErrorAsync(string line, string message)
+    {
+        var result = await Spec(line.Split(' ')).RunAsync(TimeSpan.FromSeconds(60));
+
+        Xunit.Assert.Equal(255, result.ReturnCode);
+        Xunit.Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
+    }
+
+    /// <summary>Each job's output lines, by job number, from output where each job first prints "&lt;n&gt;" on a line.</summary>
+    internal static SortedDictionary<int, List<string>> LinesByJob(string output)
+    {
+        var jobs = new SortedDictionary<int, List<string>>();
+        List<string>? current = null;
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (System.Text.RegularExpressions.Regex.Match(line, "^<([0-9]+)>$") is { Success: true } header)
+                jobs[int.Parse(header.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)] = current = [];
+            else
+                current!.Add(line);
+        }
+
+        return jobs;
+    }
+
     public void Dispose() => Directory.Delete(Folder, recursive: true);
 }

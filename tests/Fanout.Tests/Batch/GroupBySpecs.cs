@@ -70,10 +70,7 @@ public sealed class GroupBySpecs : ProcessTestBase
     {
         using var cli = new Cli();
 
-        var result = await cli.Spec(line.Split(' ')).WithStdin(Stdio.Null).RunAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(255, result.ReturnCode);
-        Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
+        await cli.AssertUsageErrorAsync(line, message);
     }
 
     [Fact(Timeout = 60_000)]

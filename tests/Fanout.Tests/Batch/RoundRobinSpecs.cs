@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Fanout.Batch;
 
 namespace Fanout.Tests.Batch;
@@ -9,22 +8,6 @@ namespace Fanout.Tests.Batch;
 public sealed class RoundRobinSpecs : ProcessTestBase
 {
     private static byte[] Numbers(int count) => Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(1, count).Select(i => $"{i}\n")));
-
-    /// <summary>Each job's lines, by job number, from output where each job first prints "&lt;n&gt;".</summary>
-    private static SortedDictionary<int, List<int>> LinesByJob(string output)
-    {
-        var jobs = new SortedDictionary<int, List<int>>();
-        List<int>? current = null;
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (Regex.Match(line, "^<([0-9]+)>$") is { Success: true } header)
-                jobs[int.Parse(header.Groups[1].Value, CultureInfo.InvariantCulture)] = current = [];
-            else
-                current!.Add(int.Parse(line, CultureInfo.InvariantCulture));
-        }
-
-        return jobs;
-    }
 
     [Fact(Timeout = 60_000)]
     public async Task Every_line_reaches_exactly_one_of_at_most_j_jobs_in_order()
@@ -37,8 +20,8 @@ public sealed class RoundRobinSpecs : ProcessTestBase
             .WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: Numbers(20_000));
 
         Assert.Equal(0, result.ReturnCode);
-        var jobs = LinesByJob(result.StdoutText);
-        Assert.Equal([1, 2, 3], jobs.Keys);
+        var jobs = Cli.LinesByJob(result.StdoutText).ToDictionary(job => job.Key, job => job.Value.Select(line => int.Parse(line, CultureInfo.InvariantCulture)).ToList());
+        Assert.Equal([1, 2, 3], jobs.Keys.Order());
         foreach (var (_, lines) in jobs)
             Assert.Equal(lines.Order(), lines);
         Assert.Equal(Enumerable.Range(1, 20_000), jobs.Values.SelectMany(l => l).Order());
@@ -101,10 +84,7 @@ public sealed class RoundRobinSpecs : ProcessTestBase
     {
         using var cli = new Cli();
 
-        var result = await cli.Spec(line.Split(' ')).WithStdin(Stdio.Null).RunAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(255, result.ReturnCode);
-        Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
+        await cli.AssertUsageErrorAsync(line, message);
     }
 
     [Fact(Timeout = 60_000)]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Fanout.Batch;
 
 namespace Fanout.Tests.Batch;
@@ -8,22 +7,6 @@ namespace Fanout.Tests.Batch;
 /// <summary><c>--pipe --shard</c> and <c>--bin</c> (<see cref="ShardedInput"/>): each line to the job its column's value picks.</summary>
 public sealed class ShardSpecs : ProcessTestBase
 {
-    /// <summary>Each job's lines, by job number, from output where each job first prints "&lt;n&gt;".</summary>
-    private static SortedDictionary<int, List<string>> LinesByJob(string output)
-    {
-        var jobs = new SortedDictionary<int, List<string>>();
-        List<string>? current = null;
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (Regex.Match(line, "^<([0-9]+)>$") is { Success: true } header)
-                jobs[int.Parse(header.Groups[1].Value, CultureInfo.InvariantCulture)] = current = [];
-            else
-                current!.Add(line);
-        }
-
-        return jobs;
-    }
-
     [Theory(Timeout = 60_000)]
     [InlineData("-j 3")]
     [InlineData("-j 4")]
@@ -54,7 +37,7 @@ public sealed class ShardSpecs : ProcessTestBase
             .WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
 
         Assert.Equal(0, result.ReturnCode);
-        var jobs = LinesByJob(result.StdoutText);
+        var jobs = Cli.LinesByJob(result.StdoutText);
         Assert.Equal([1, 2, 3], jobs.Keys);
         var keysByJob = jobs.Values.Select(lines => lines.Select(l => l.Split(',')[0]).ToHashSet()).ToList();
         for (var a = 0; a < keysByJob.Count; a++)
@@ -96,10 +79,7 @@ public sealed class ShardSpecs : ProcessTestBase
     {
         using var cli = new Cli();
 
-        var result = await cli.Spec(line.Split(' ')).WithStdin(Stdio.Null).RunAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(255, result.ReturnCode);
-        Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
+        await cli.AssertUsageErrorAsync(line, message);
     }
 
     [Fact(Timeout = 60_000)]
