@@ -35,6 +35,17 @@ internal sealed class Cli : IDisposable
         Xunit.Assert.Contains(message, result.StderrText, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs fanout run -k and GNU parallel -k with <paramref name="words"/> on <paramref name="input"/>, and checks that both print the same.</summary>
+    internal async Task AssertPrintsWhatGnuParallelPrintsAsync(string[] words, byte[] input)
+    {
+        var ours = await Spec(["-k", "--quiet", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+        var theirs = await GnuParallel.Spec(["-k", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+
+        Xunit.Assert.True(theirs.Status.Success, theirs.StderrText);
+        Xunit.Assert.Equal(0, ours.ReturnCode);
+        Xunit.Assert.Equal(theirs.StdoutText, ours.StdoutText);
+    }
+
     /// <summary>Each job's output lines, by job number, from output where each job first prints "&lt;n&gt;" on a line.</summary>
     internal static SortedDictionary<int, List<string>> LinesByJob(string output)
     {

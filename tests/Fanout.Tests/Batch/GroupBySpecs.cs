@@ -40,12 +40,7 @@ public sealed class GroupBySpecs : ProcessTestBase
         var input = Encoding.UTF8.GetBytes(Table(separator[0]));
         string[] words = ["--pipe", "--group-by", "1", .. options, "echo \"<{#}>\"; cat"];
 
-        var ours = await cli.Spec(["-k", "--quiet", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-        var theirs = await GnuParallel.Spec(["-k", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-
-        Assert.True(theirs.Status.Success, theirs.StderrText);
-        Assert.Equal(0, ours.ReturnCode);
-        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+        await cli.AssertPrintsWhatGnuParallelPrintsAsync(words, input);
     }
 
     [Fact(Timeout = 60_000)]

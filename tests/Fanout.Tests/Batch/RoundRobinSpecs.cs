@@ -41,12 +41,7 @@ public sealed class RoundRobinSpecs : ProcessTestBase
         var input = Numbers(lines);
         string[] words = ["--pipe", "--round-robin", .. options.Split(' '), "echo \"<{#} {%}>\"; cat"];
 
-        var ours = await cli.Spec(["-k", "--quiet", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-        var theirs = await GnuParallel.Spec(["-k", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-
-        Assert.True(theirs.Status.Success, theirs.StderrText);
-        Assert.Equal(0, ours.ReturnCode);
-        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+        await cli.AssertPrintsWhatGnuParallelPrintsAsync(words, input);
     }
 
     [Fact(Timeout = 60_000)]

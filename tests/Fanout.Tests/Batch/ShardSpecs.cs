@@ -19,12 +19,7 @@ public sealed class ShardSpecs : ProcessTestBase
         var input = Encoding.UTF8.GetBytes(string.Concat(values.Select((v, i) => $"{v}{separator}line {i}\n")));
         string[] words = ["--pipe", "--bin", "1", .. options.Split(' '), "echo \"<{#} {%}>\"; cat"];
 
-        var ours = await cli.Spec(["-k", "--quiet", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-        var theirs = await GnuParallel.Spec(["-k", .. words]).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
-
-        Assert.True(theirs.Status.Success, theirs.StderrText);
-        Assert.Equal(0, ours.ReturnCode);
-        Assert.Equal(theirs.StdoutText, ours.StdoutText);
+        await cli.AssertPrintsWhatGnuParallelPrintsAsync(words, input);
     }
 
     [Fact(Timeout = 60_000)]
