@@ -13,7 +13,7 @@ internal static class JobInputs
 
     /// <summary>The jobs, read lazily where they come from a template or lines.</summary>
     /// <exception cref="UsageException">The manifest, the template or an input file is wrong; the message says where.</exception>
-    internal static IEnumerable<JobSpec> Read(RunSettings settings, out int? manifestParallel)
+    internal static IEnumerable<JobSpec> Read(RunSettings settings, InputSharing sharing, out int? manifestParallel)
     {
         manifestParallel = null;
         if (settings.RetryFailed)
@@ -30,7 +30,7 @@ internal static class JobInputs
         }
 
         if (settings.Blocks is { } blocks && !settings.Tee)
-            return Blocks(settings, blocks);
+            return Blocks(settings, blocks, sharing);
 
         TemplateInput input;
         CommandTemplate template;
@@ -238,7 +238,7 @@ internal static class JobInputs
     }
 
     /// <summary>--pipe: the command as given, once per block of standard input.</summary>
-    private static IEnumerable<JobSpec> Blocks(RunSettings settings, InputBlocks blocks)
+    private static IEnumerable<JobSpec> Blocks(RunSettings settings, InputBlocks blocks, InputSharing sharing)
     {
         if (settings.CommandWords.Count == 0)
             throw new UsageException("fanout run --pipe: no command. Give the command that reads each block on its stdin, such as 'fanout run --pipe wc -l < big.txt'.");
@@ -288,6 +288,7 @@ internal static class JobInputs
             {
                 // Lines, not blocks: the routing reads the input itself, on after the last job is queued.
                 var routed = new ShardedInput(source, settings.Batch.MaxParallel, sharding.Column, sharding.Rule);
+                sharing.Track(routed, () => routed.ReadError);
                 foreach (var job in routed.Jobs(seq => Job(seq, null)))
                     yield return job;
                 yield break;
@@ -303,6 +304,7 @@ internal static class JobInputs
 
             // The jobs run as long as their input does: the sharing reads on after the last job is queued.
             var shared = new RoundRobinInput(Read(), settings.Batch.MaxParallel);
+            sharing.Track(shared, () => shared.ReadError);
             foreach (var job in shared.Jobs(seq => Job(seq, null)))
                 yield return job;
 

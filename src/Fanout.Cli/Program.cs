@@ -64,7 +64,8 @@ catch (FanoutException e)
 
 static async Task<int> RunAsync(RunSettings settings)
 {
-    var jobs = JobInputs.Read(settings, out var manifestParallel);
+    using var sharing = new InputSharing();
+    var jobs = JobInputs.Read(settings, sharing, out var manifestParallel);
     if (manifestParallel is { } parallel && !Environment.GetCommandLineArgs().Any(a => a is "-j" or "--jobs" || a.StartsWith("--jobs=", StringComparison.Ordinal)))
         settings = settings with { Batch = settings.Batch with { MaxParallel = parallel } };
 
@@ -92,7 +93,7 @@ static async Task<int> RunAsync(RunSettings settings)
     using var progress = new ProgressDisplay(() => observed?.Progress ?? new BatchProgress(0, false, 0, 0, 0, 0, TimeSpan.Zero),
         // Ungrouped jobs write to the terminal themselves: a bar redrawn under them would garble their lines.
         Console.Error, !Console.IsErrorRedirected, settings.Quiet || settings.Json || (settings.Batch.Ungrouped && !Console.IsErrorRedirected), settings.ProgressInterval);
-    var reporter = new ConsoleReporter(settings, stdout, stderr, progress);
+    var reporter = new ConsoleReporter(settings, stdout, stderr, progress) { Halted = sharing.Dispose };
     await using var slurm = settings.Slurm is { } slurmOptions ? new SlurmBackend(slurmOptions) : null;
     using var runner = observed = new BatchRunner(settings.Batch, reporter, slurm);
 
@@ -126,7 +127,11 @@ static async Task<int> RunAsync(RunSettings settings)
     finally
     {
         progress.Dispose();
+        sharing.Dispose();
     }
+
+    if (sharing.ReadError is { } readError)
+        summary = summary with { RecordingError = summary.RecordingError ?? $"Reading the input stopped early: {readError.Message}" };
 
     var printed = false;
     try

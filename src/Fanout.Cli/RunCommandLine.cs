@@ -285,6 +285,12 @@ internal sealed partial class RunCommandLine
             batch = batch with { ReadAhead = 1 };
             if ((parsed.GetValue(_shard) ?? parsed.GetValue(_bin)) is not null && batch.MaxParallel > 1024)
                 throw new UsageException($"--shard and --bin start -j jobs at once, one per share of the lines: give -j a number up to 1024 (now {batch.MaxParallel}).");
+            if ((parsed.GetValue(_shard) ?? parsed.GetValue(_bin)) is not null || parsed.GetValue(_roundRobin))
+            {
+                // Their jobs share one stream as it is read: a job held back would hold up the others' input.
+                if (parsed.GetValue(_memfree) is not null || parsed.GetResult(_load) is not null)
+                    throw new UsageException("--round-robin, --shard and --bin run their jobs at once, each fed its share of the input as it is read: --memfree and --load, which hold jobs back, do not apply.");
+            }
         }
 
         return new RunSettings

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Fanout.Batch;
 using Microsoft.Win32.SafeHandles;
 
 namespace Fanout.Cli;
@@ -98,7 +97,9 @@ internal static partial class SemCommand
 
         using (slot)
         {
-            using var child = job.Start();
+            // In the caller's process group, so Ctrl-C and the terminal reach the job as they would
+            // a command run in its place; and it dies with fanout, so the slot is never free while it runs.
+            using var child = job.WithProcessGroup(ProcessGroupMode.Inherit).WithKillOnParentExit().Start();
             var status = await child.WaitAsync().ConfigureAwait(false);
             return status.ShellCode;
         }

@@ -62,8 +62,12 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
             WriteErrorLine($"fanout: job {failedAttempt.Job.Id} ({failedAttempt.Job.CommandLine}) {failedAttempt.Describe()}; retrying in {delay.TotalSeconds:0.#} s");
     }
 
+    /// <summary>Called when the run halts, before it waits for the jobs still running.</summary>
+    internal Action? Halted { get; set; }
+
     public override void Halting(string reason)
     {
+        Halted?.Invoke();
         if (settings.Json)
             WriteJson(json => { json.WriteString("event", "halt"); json.WriteString("reason", reason); });
         else

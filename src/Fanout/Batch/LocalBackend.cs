@@ -73,6 +73,8 @@ public sealed class LocalBackend : IJobBackend
         }
         catch (ProcessStartException e)
         {
+            if (attempt.Job.StandardInputWriter is { } writer)
+                await StreamedInput.AbandonAsync(writer).ConfigureAwait(false);
             return new AttemptResult(null, false, startTime, clock.Elapsed, [], [], null, e.Reason);
         }
 
@@ -82,7 +84,10 @@ public sealed class LocalBackend : IJobBackend
         var stop = limited?.Token ?? cancellationToken;
         using (child)
         {
-            var writing = streamed?.WriteAsync(attempt.Job.StandardInputWriter!, stop) ?? Task.CompletedTask;
+            // The writer stops when the child has exited, not only when the attempt is stopped: a writer
+            // waiting for more input to come would otherwise keep a finished job from being reported.
+            using var writerStop = streamed is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var writing = streamed?.WriteAsync(attempt.Job.StandardInputWriter!, writerStop!.Token) ?? Task.CompletedTask;
             try
             {
                 var input = inputFile is null ? attempt.Job.StandardInput ?? default : default;
@@ -94,12 +99,12 @@ public sealed class LocalBackend : IJobBackend
                         : [WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
                             ForwardLines(child.StandardError!, line => onLine(line, true), stop)]).ConfigureAwait(false);
                     var status = await child.WaitAsync(stop).ConfigureAwait(false);
-                    await writing.ConfigureAwait(false);
+                    await StopWritingAsync(writerStop, writing).ConfigureAwait(false);
                     return Sent(new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null));
                 }
 
                 var result = await child.CommunicateAsync(input, cancellationToken: stop).ConfigureAwait(false);
-                await writing.ConfigureAwait(false);
+                await StopWritingAsync(writerStop, writing).ConfigureAwait(false);
                 return Sent(new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -126,6 +131,14 @@ public sealed class LocalBackend : IJobBackend
         }
 
         AttemptResult Sent(AttemptResult result) => streamed is null ? result : result with { BytesSent = streamed.BytesWritten };
+    }
+
+    /// <summary>Stops a streamed job's writer, whose child has exited, and waits for it to end.</summary>
+    private static async Task StopWritingAsync(CancellationTokenSource? writerStop, Task writing)
+    {
+        if (writerStop is not null)
+            await writerStop.CancelAsync().ConfigureAwait(false);
+        await writing.ConfigureAwait(false);
     }
 
     /// <summary>Writes the job's input and closes its stdin; a job that stops reading early (head -1) just stops the writing.</summary>

@@ -81,6 +81,9 @@ public sealed class RoundRobinInput : IDisposable
         }
     }
 
+    /// <summary>Why the sharing stopped before the end of the input (the input could not be read or cut), or null.</summary>
+    public Exception? ReadError { get; private set; }
+
     private void ShareOut(IEnumerator<ReadOnlyMemory<byte>> blocks)
     {
         try
@@ -92,6 +95,12 @@ public sealed class RoundRobinInput : IDisposable
         }
         catch (OperationCanceledException) when (_shares.Stopping.IsCancellationRequested)
         {
+        }
+#pragma warning disable CA1031 // kept for whoever runs the jobs: this thread has no caller to throw to
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ReadError = e;
         }
         finally
         {
@@ -105,6 +114,7 @@ public sealed class RoundRobinInput : IDisposable
     {
         while (true)
         {
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(_shares.Stopping);
             var waiting = new List<Task<bool>>(_shares.Count);
             for (var i = 0; i < _shares.Count; i++)
             {
@@ -117,15 +127,16 @@ public sealed class RoundRobinInput : IDisposable
                 }
 
                 if (!share.Stopped)
-                    waiting.Add(share.Queue.Writer.WaitToWriteAsync(_shares.Stopping).AsTask());
+                    waiting.Add(share.Queue.Writer.WaitToWriteAsync(wake.Token).AsTask());
             }
 
             if (waiting.Count == 0)
                 return false;
             Task.WaitAny([.. waiting], _shares.Stopping);
+            // The other waits are dropped with their token, so they do not pile up block after block.
+            wake.Cancel();
         }
     }
-
 
     /// <summary>
     /// Stops sharing out: jobs still running get the end of their input. Call it once the run is

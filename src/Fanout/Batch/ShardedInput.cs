@@ -85,7 +85,7 @@ public sealed partial class ShardedInput : IDisposable
     }
 
     // What Perl reads as a number at the start of a string (leading white space, sign, decimals, exponent).
-    [GeneratedRegex(@"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[ \t\n\r\f\v]*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", RegexOptions.CultureInvariant)]
     private static partial Regex LeadingNumber();
 
     private IEnumerable<JobSpec> Enumerate(Func<long, JobSpec> makeJob)
@@ -114,27 +114,36 @@ public sealed partial class ShardedInput : IDisposable
         }
     }
 
+    /// <summary>Why the routing stopped before the end of the input (it could not be read), or null.</summary>
+    public Exception? ReadError { get; private set; }
+
     private void Route(ByteLines lines, int index)
     {
         var pending = Enumerable.Range(0, _jobs).Select(_ => new ArrayBufferWriter<byte>()).ToArray();
         try
         {
-            while (lines.NextLine() is { } next)
+            while (!_shares.Stopping.IsCancellationRequested && lines.NextLine() is { } next)
             {
                 var line = next.Span;
                 var text = Encoding.UTF8.GetString(line[^1] == '\n' ? line[..^1] : line);
                 var value = _column.ValueOf(text, index);
                 var job = (_rule == ShardRule.Bin ? BinOf(value, _jobs) : HashOf(value, _jobs)) - 1;
                 pending[job].Write(line);
-                if (pending[job].WrittenCount >= ChunkSize)
-                    Send(job, pending[job]);
+                if (pending[job].WrittenCount >= ChunkSize && !Send(job, pending[job]))
+                    return;
             }
 
             for (var job = 0; job < _jobs; job++)
-                Send(job, pending[job]);
+                _ = Send(job, pending[job]);
         }
         catch (OperationCanceledException) when (_shares.Stopping.IsCancellationRequested)
         {
+        }
+#pragma warning disable CA1031 // kept for whoever runs the jobs: this thread has no caller to throw to
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ReadError = e;
         }
         finally
         {
@@ -143,26 +152,35 @@ public sealed partial class ShardedInput : IDisposable
         }
     }
 
-    /// <summary>Hands the lines gathered for <paramref name="job"/> over, waiting while it is busy; dropped once it has stopped reading.</summary>
-    private void Send(int job, ArrayBufferWriter<byte> lines)
+    /// <summary>
+    /// Hands the lines gathered for <paramref name="job"/> over, waiting while it is busy; dropped
+    /// once it has stopped reading. False once every job has stopped: reading on would be for nothing.
+    /// </summary>
+    private bool Send(int job, ArrayBufferWriter<byte> lines)
     {
-        if (lines.WrittenCount == 0)
-            return;
         var chunk = lines.WrittenMemory.ToArray();
         lines.ResetWrittenCount();
         var share = _shares[job];
-        if (share.Stopped)
-            return;
-        try
+        if (chunk.Length > 0 && !share.Stopped)
         {
-            share.Queue.Writer.WriteAsync(chunk, _shares.Stopping).AsTask().GetAwaiter().GetResult();
+            try
+            {
+                share.Queue.Writer.WriteAsync(chunk, _shares.Stopping).AsTask().GetAwaiter().GetResult();
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                // The job stopped reading in the meantime.
+            }
         }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // The job stopped reading in the meantime.
-        }
-    }
 
+        for (var i = 0; i < _shares.Count; i++)
+        {
+            if (!_shares[i].Stopped)
+                return true;
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// Stops routing: jobs still running get the end of their input. Call it once the run is over:

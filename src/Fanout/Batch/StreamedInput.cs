@@ -45,6 +45,21 @@ internal sealed class StreamedInput : IDisposable
         }
     }
 
+    /// <summary>
+    /// For a job that will not run after all (it could not start): its writer is called with its
+    /// input already stopped, so that whoever feeds it knows to feed it no more.
+    /// </summary>
+    internal static async Task AbandonAsync(Func<Stream, CancellationToken, Task> writer)
+    {
+        try
+        {
+            await writer(Stream.Null, new CancellationToken(canceled: true)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

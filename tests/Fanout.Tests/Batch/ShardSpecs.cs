@@ -69,12 +69,43 @@ public sealed class ShardSpecs : ProcessTestBase
     [InlineData("--pipe --shard 1 --bin 1 cat", "give one of them")]
     [InlineData("--pipe --bin 1 -j 0 cat", "up to 1024")]
     [InlineData("--pipe --shard name cat", "together with --header :")]
+    [InlineData("--pipe --round-robin --memfree 1G cat", "do not apply")]
     [InlineData("--shard 1 cat ::: a", "give --pipe too")]
     public async Task A_shard_or_bin_that_cannot_work_is_a_usage_error(string line, string message)
     {
         using var cli = new Cli();
 
         await cli.AssertUsageErrorAsync(line, message);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("--shard 1 -j 2 no-such-program-anywhere", 2)]
+    [InlineData("--round-robin -j 2 --block 1k no-such-program-anywhere", 2)]
+    [InlineData("--shard 1 -j 3 --halt soon,fail=1 if [ $PARALLEL_SEQ = 1 ]; then exit 1; fi; wc -l > /dev/null", 1)]
+    [InlineData("--bin 1 -j 3 --halt now,fail=1 if [ $PARALLEL_SEQ = 2 ]; then exit 1; fi; wc -l > /dev/null", 1)]
+    public async Task Jobs_that_cannot_start_or_a_halt_end_a_shared_input_run_rather_than_hang_it(string options, int failed)
+    {
+        using var cli = new Cli();
+        var input = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200_000).Select(i => $"{i},x\n")));
+        var command = options.Split(' ');
+        // The command is everything after the options, as one shell command line.
+        var at = Array.FindIndex(command, w => w is "no-such-program-anywhere" or "if");
+        string[] line = ["--quiet", "--pipe", .. command[..at], string.Join(' ', command[at..])];
+
+        var result = await cli.Spec(line).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
+
+        Assert.True(result.ReturnCode == failed, $"exit {result.ReturnCode}: {result.StderrText}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Bin_reads_only_ASCII_digits_as_a_number()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunWithInputAsync("\u0661\u0662,x\n\u00a05,y\n3,z\n", "--quiet", "-k", "--pipe", "--bin", "1", "-j", "3", "echo \"<{#}>\"; cat");
+
+        Assert.Equal(0, result.ReturnCode);
+        Assert.Equal("<1>\n<2>\n<3>\n\u0661\u0662,x\n\u00a05,y\n3,z\n", result.StdoutText);
     }
 
     [Fact(Timeout = 60_000)]
