@@ -3,8 +3,11 @@ using System.Text;
 namespace Fanout.Batch;
 
 /// <summary>The lines of a stream as bytes, each with its newline (the last may have none), read through one reused buffer.</summary>
-internal sealed class ByteLines(Stream input)
+/// <param name="input">The stream.</param>
+/// <param name="beforeWaiting">Called before a read that may have to wait: the last read was short, so the writer is slower than the reading.</param>
+internal sealed class ByteLines(Stream input, Action? beforeWaiting = null)
 {
+    private bool _lastReadShort;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
@@ -50,9 +53,13 @@ internal sealed class ByteLines(Stream input)
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
 
-            var n = input.Read(_buffer, _end, _buffer.Length - _end);
+            if (_lastReadShort)
+                beforeWaiting?.Invoke();
+            var room = _buffer.Length - _end;
+            var n = input.Read(_buffer, _end, room);
             if (n == 0)
                 _ended = true;
+            _lastReadShort = n < room;
             _end += n;
         }
     }

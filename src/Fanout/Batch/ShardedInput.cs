@@ -14,7 +14,8 @@ namespace Fanout.Batch;
 /// <remarks>
 /// All the jobs run at once, each reading its lines on stdin as they come; give the runner at
 /// least as many slots. Lines reach a job in the order they are in the input, in chunks of up to
-/// 64 KiB. With a named column the first line is the header: it names the columns and goes to
+/// 64 KiB; when the input comes slower than it is read (<c>tail -f</c>), whatever has come goes
+/// out before the next wait. With a named column the first line is the header: it names the columns and goes to
 /// no job, as in GNU parallel. A job that stops reading gets no more; its lines are lost with it.
 /// </remarks>
 /// <example>
@@ -32,6 +33,7 @@ public sealed partial class ShardedInput : IDisposable
     private readonly LineColumn _column;
     private readonly ShardRule _rule;
     private readonly InputShares _shares = new();
+    private Action? _flush;
     private int _enumerated;
 
     /// <summary>Routes the lines of <paramref name="input"/> to <paramref name="jobs"/> jobs by <paramref name="column"/>.</summary>
@@ -90,7 +92,7 @@ public sealed partial class ShardedInput : IDisposable
 
     private IEnumerable<JobSpec> Enumerate(Func<long, JobSpec> makeJob)
     {
-        var lines = new ByteLines(_input);
+        var lines = new ByteLines(_input, () => _flush?.Invoke());
         var handedOver = false;
         try
         {
@@ -120,6 +122,12 @@ public sealed partial class ShardedInput : IDisposable
     private void Route(ByteLines lines, int index)
     {
         var pending = Enumerable.Range(0, _jobs).Select(_ => new ArrayBufferWriter<byte>()).ToArray();
+        // When the input comes slower than it is read (tail -f), what has come goes out before the next wait.
+        _flush = () =>
+        {
+            for (var job = 0; job < _jobs; job++)
+                _ = Send(job, pending[job]);
+        };
         try
         {
             while (!_shares.Stopping.IsCancellationRequested && lines.NextLine() is { } next)
@@ -133,8 +141,7 @@ public sealed partial class ShardedInput : IDisposable
                     return;
             }
 
-            for (var job = 0; job < _jobs; job++)
-                _ = Send(job, pending[job]);
+            _flush();
         }
         catch (OperationCanceledException) when (_shares.Stopping.IsCancellationRequested)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Fanout.Batch;
@@ -95,6 +96,26 @@ public sealed class ShardSpecs : ProcessTestBase
         var result = await cli.Spec(line).WithStdin(Stdio.Pipe).RunAsync(TimeSpan.FromSeconds(60), input: input);
 
         Assert.True(result.ReturnCode == failed, $"exit {result.ReturnCode}: {result.StderrText}");
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Lines_that_trickle_in_reach_their_job_before_the_input_ends()
+    {
+        using var cli = new Cli();
+        // Each job answers its first line by creating a file; the input stays open until both files exist.
+        using var run = cli.Spec("--quiet", "--pipe", "--bin", "1", "-j", "2", "head -n 1 > /dev/null; touch answered.$PARALLEL_SEQ; cat > /dev/null")
+            .WithStdin(Stdio.Pipe).Start();
+        await run.StandardInput!.WriteAsync("1,a\n2,b\n"u8.ToArray());
+        await run.StandardInput.FlushAsync();
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(cli.File("answered.1")) || !File.Exists(cli.File("answered.2")))
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "a job never got its line while the input stayed open");
+            await Task.Delay(20);
+        }
+
+        await run.StandardInput.DisposeAsync();
+        Assert.Equal(0, (await run.WaitAsync()).ExitCode);
     }
 
     [Fact(Timeout = 60_000)]
