@@ -8,11 +8,19 @@ public sealed partial record InputBlocks
     /// <summary>The blocks of <see cref="GroupBy"/>: whole groups of lines, by count or as many as fit in the block size.</summary>
     private IEnumerable<ReadOnlyMemory<byte>> ReadGroups(Stream input, HeaderLine header, LineColumn key)
     {
-        var window = new Window(input, 64 * 1024);
-        if (RepeatHeader)
-            header.Bytes = TakeHeader(window);
+        var lines = new ByteLines(input);
+        ReadOnlyMemory<byte>? unheaded = null;
+        if (RepeatHeader && lines.NextLine() is { } first)
+        {
+            // As with records: a first line the stream ends in, without its newline, is no header but the only data.
+            if (first.Span[^1] == '\n')
+                header.Bytes = first.ToArray();
+            else
+                unheaded = first.ToArray();
+        }
+
         var column = key.IndexIn(header.Bytes is { } line ? Encoding.UTF8.GetString(line) : null);
-        var groups = Groups(window, key, column);
+        var groups = Groups(unheaded, lines, key, column);
         return _recordsPerBlock is { } count ? GroupsByCount(groups, count) : GroupsBySize(groups);
     }
 
@@ -104,16 +112,18 @@ public sealed partial record InputBlocks
         return fitting;
     }
 
-    /// <summary>Runs of consecutive lines with the same value of the key's column, each line with its newline (the last may have none).</summary>
-    private static IEnumerable<byte[]> Groups(Window window, LineColumn key, int column)
+    /// <summary>
+    /// Runs of consecutive lines with the same value of the key's column, each line with its newline
+    /// (the last may have none): <paramref name="first"/>, when given, then the rest of <paramref name="lines"/>.
+    /// </summary>
+    private static IEnumerable<byte[]> Groups(ReadOnlyMemory<byte>? first, ByteLines lines, LineColumn key, int column)
     {
         var group = new ArrayBufferWriter<byte>();
         string? value = null;
-        while (TakeLineLength(window) is { } length)
+        while ((first ?? lines.NextLine()) is { } next)
         {
-            var line = window.Data[..length];
-            var text = Encoding.UTF8.GetString(line[^1] == '\n' ? line[..^1] : line);
-            var lineValue = key.ValueOf(text, column);
+            first = null;
+            var lineValue = key.ValueOf(next.Span, column);
             if (value is not null && !string.Equals(value, lineValue, StringComparison.Ordinal))
             {
                 yield return group.WrittenMemory.ToArray();
@@ -121,28 +131,10 @@ public sealed partial record InputBlocks
             }
 
             value = lineValue;
-            group.Write(window.Take(length));
+            group.Write(next.Span);
         }
 
         if (group.WrittenCount > 0)
             yield return group.WrittenMemory.ToArray();
-    }
-
-    /// <summary>The length of the next line, through its newline, with all of it in the window; null at the end of the stream.</summary>
-    private static int? TakeLineLength(Window window)
-    {
-        var searched = 0;
-        while (true)
-        {
-            var newline = window.Data[searched..].IndexOf((byte)'\n');
-            if (newline >= 0)
-                return searched + newline + 1;
-            searched = window.Count;
-            if (searched >= Array.MaxLength)
-                throw new FanoutException($"The input holds a line of more than {Array.MaxLength:N0} bytes, more than one block can hold.");
-            window.FillTo(searched + 1);
-            if (window.Count == searched)
-                return searched == 0 ? null : searched;
-        }
     }
 }

@@ -378,14 +378,6 @@ public sealed partial record InputBlocks
             return Count > 0;
         }
 
-        /// <summary>The first <paramref name="length"/> bytes, passed over; the span lasts until the next <see cref="FillTo"/>.</summary>
-        internal ReadOnlySpan<byte> Take(int length)
-        {
-            var taken = _buffer.AsSpan(_start, length);
-            _start += length;
-            return taken;
-        }
-
         /// <summary>The first <paramref name="length"/> bytes as a new array of their own.</summary>
         internal ReadOnlyMemory<byte> TakeCopy(int length)
         {

@@ -8,6 +8,7 @@ internal sealed class InputShares : IDisposable
 {
     private readonly List<InputShare> _shares = [];
     private readonly CancellationTokenSource _stopped = new();
+    private int _handedOut;
 
     /// <summary>Cancelled once the shares are disposed: whoever hands chunks out stops waiting.</summary>
     internal CancellationToken Stopping => _stopped.Token;
@@ -16,6 +17,14 @@ internal sealed class InputShares : IDisposable
 
     /// <summary>The share of job <paramref name="index"/> (from 0); all are added before chunks are handed out.</summary>
     internal InputShare this[int index] => _shares[index];
+
+    /// <summary>Marks the jobs as handed out: the input is read as it is shared, so it can be only once.</summary>
+    /// <exception cref="InvalidOperationException">They were handed out before.</exception>
+    internal void HandOutOnce(string owner)
+    {
+        if (Interlocked.Exchange(ref _handedOut, 1) != 0)
+            throw new InvalidOperationException($"The jobs of a {owner} can be enumerated once: its input is read as it is shared out.");
+    }
 
     /// <summary>A new job's share, holding up to <paramref name="capacity"/> chunks while the job is busy.</summary>
     internal InputShare Add(int capacity)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Fanout.Batch;
@@ -65,6 +66,10 @@ public sealed class LineColumn
         return index >= 0 ? index
             : throw new FanoutException($"The header line has no column named '{Name}' (its columns: {string.Join(", ", names.Select(n => $"'{n}'"))}).");
     }
+
+    /// <summary>The value of column <paramref name="index"/> of a line of UTF-8 bytes, its newline (if any) ignored.</summary>
+    internal string ValueOf(ReadOnlySpan<byte> line, int index) =>
+        ValueOf(Encoding.UTF8.GetString(line.Length > 0 && line[^1] == '\n' ? line[..^1] : line), index);
 
     /// <summary>The value of column <paramref name="index"/> of <paramref name="line"/> (without its newline); empty when it has fewer columns.</summary>
     internal string ValueOf(string line, int index)

@@ -25,7 +25,6 @@ public sealed class RoundRobinInput : IDisposable
     private readonly IEnumerable<ReadOnlyMemory<byte>> _blocks;
     private readonly int _jobs;
     private readonly InputShares _shares = new();
-    private int _enumerated;
 
     /// <summary>Shares <paramref name="blocks"/> among at most <paramref name="jobs"/> jobs.</summary>
     /// <param name="blocks">The blocks, read lazily as the jobs take them (<see cref="InputBlocks.Read"/>).</param>
@@ -48,8 +47,7 @@ public sealed class RoundRobinInput : IDisposable
     public IEnumerable<JobSpec> Jobs(Func<long, JobSpec> makeJob)
     {
         ArgumentNullException.ThrowIfNull(makeJob);
-        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
-            throw new InvalidOperationException("The jobs of a RoundRobinInput can be enumerated once: its blocks are read as they are shared out.");
+        _shares.HandOutOnce(nameof(RoundRobinInput));
         return Enumerate(makeJob);
     }
 

@@ -34,7 +34,6 @@ public sealed partial class ShardedInput : IDisposable
     private readonly ShardRule _rule;
     private readonly InputShares _shares = new();
     private Action? _flush;
-    private int _enumerated;
 
     /// <summary>Routes the lines of <paramref name="input"/> to <paramref name="jobs"/> jobs by <paramref name="column"/>.</summary>
     /// <param name="input">The lines; read on a thread of its own once the jobs are queued, and closed at its end.</param>
@@ -62,8 +61,7 @@ public sealed partial class ShardedInput : IDisposable
     public IEnumerable<JobSpec> Jobs(Func<long, JobSpec> makeJob)
     {
         ArgumentNullException.ThrowIfNull(makeJob);
-        if (Interlocked.Exchange(ref _enumerated, 1) != 0)
-            throw new InvalidOperationException("The jobs of a ShardedInput can be enumerated once: its lines are read as they are routed.");
+        _shares.HandOutOnce(nameof(ShardedInput));
         return Enumerate(makeJob);
     }
 
@@ -133,8 +131,7 @@ public sealed partial class ShardedInput : IDisposable
             while (!_shares.Stopping.IsCancellationRequested && lines.NextLine() is { } next)
             {
                 var line = next.Span;
-                var text = Encoding.UTF8.GetString(line[^1] == '\n' ? line[..^1] : line);
-                var value = _column.ValueOf(text, index);
+                var value = _column.ValueOf(line, index);
                 var job = (_rule == ShardRule.Bin ? BinOf(value, _jobs) : HashOf(value, _jobs)) - 1;
                 pending[job].Write(line);
                 if (pending[job].WrittenCount >= ChunkSize && !Send(job, pending[job]))
