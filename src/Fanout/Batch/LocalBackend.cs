@@ -84,10 +84,7 @@ public sealed class LocalBackend : IJobBackend
         var stop = limited?.Token ?? cancellationToken;
         using (child)
         {
-            // The writer stops when the child has exited, not only when the attempt is stopped: a writer
-            // waiting for more input to come would otherwise keep a finished job from being reported.
-            using var writerStop = streamed is null ? null : CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var writing = streamed?.WriteAsync(attempt.Job.StandardInputWriter!, writerStop!.Token) ?? Task.CompletedTask;
+            streamed?.StartWriting(attempt.Job.StandardInputWriter!, stop);
             try
             {
                 var input = inputFile is null ? attempt.Job.StandardInput ?? default : default;
@@ -99,19 +96,19 @@ public sealed class LocalBackend : IJobBackend
                         : [WriteInput(child, input, stop), ForwardLines(child.StandardOutput!, line => onLine(line, false), stop),
                             ForwardLines(child.StandardError!, line => onLine(line, true), stop)]).ConfigureAwait(false);
                     var status = await child.WaitAsync(stop).ConfigureAwait(false);
-                    await StopWritingAsync(writerStop, writing).ConfigureAwait(false);
+                    await FinishWritingAsync(streamed).ConfigureAwait(false);
                     return Sent(new AttemptResult(status, false, startTime, clock.Elapsed, [], [], child.Usage, null));
                 }
 
                 var result = await child.CommunicateAsync(input, cancellationToken: stop).ConfigureAwait(false);
-                await StopWritingAsync(writerStop, writing).ConfigureAwait(false);
+                await FinishWritingAsync(streamed).ConfigureAwait(false);
                 return Sent(new AttemptResult(result.Status, false, startTime, clock.Elapsed, result.Stdout, result.Stderr, result.Usage, null));
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
                 using var killNow = attempt.KillNow.Register(() => child.SendSignal(Signal.Kill, entireGroup: true));
                 var status = await child.StopAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-                await writing.ConfigureAwait(false);
+                await FinishWritingAsync(streamed).ConfigureAwait(false);
                 CompletedProcess? rest = null;
                 if (attempt.OnLine is null && !attempt.Uncaptured)
                 {
@@ -133,13 +130,7 @@ public sealed class LocalBackend : IJobBackend
         AttemptResult Sent(AttemptResult result) => streamed is null ? result : result with { BytesSent = streamed.BytesWritten };
     }
 
-    /// <summary>Stops a streamed job's writer, whose child has exited, and waits for it to end.</summary>
-    private static async Task StopWritingAsync(CancellationTokenSource? writerStop, Task writing)
-    {
-        if (writerStop is not null)
-            await writerStop.CancelAsync().ConfigureAwait(false);
-        await writing.ConfigureAwait(false);
-    }
+    private static Task FinishWritingAsync(StreamedInput? streamed) => streamed?.FinishAsync() ?? Task.CompletedTask;
 
     /// <summary>Writes the job's input and closes its stdin; a job that stops reading early (head -1) just stops the writing.</summary>
     private static async Task WriteInput(ChildProcess child, ReadOnlyMemory<byte> input, CancellationToken stop)

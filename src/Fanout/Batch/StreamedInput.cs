@@ -11,6 +11,8 @@ internal sealed class StreamedInput : IDisposable
 {
     private readonly SafeFileHandle _writeEnd;
     private PipeEndStream? _stdin;
+    private CancellationTokenSource? _writerStop;
+    private Task _writing = Task.CompletedTask;
 
     internal StreamedInput() => (ChildEnd, _writeEnd) = WorkerProcess.CreatePipe();
 
@@ -24,10 +26,27 @@ internal sealed class StreamedInput : IDisposable
     internal void Started() => ChildEnd.Dispose();
 
     /// <summary>
-    /// Runs <paramref name="writer"/> on the write end, then closes it. A child that stops reading
-    /// (it exited, or <paramref name="stop"/> stopped it) just ends the writing.
+    /// Starts <paramref name="writer"/> on the write end, which is closed when it ends. A child that
+    /// stops reading (it exited, or <paramref name="stop"/> stopped it) just ends the writing.
     /// </summary>
-    internal async Task WriteAsync(Func<Stream, CancellationToken, Task> writer, CancellationToken stop)
+    internal void StartWriting(Func<Stream, CancellationToken, Task> writer, CancellationToken stop)
+    {
+        _writerStop = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        _writing = WriteAsync(writer, _writerStop.Token);
+    }
+
+    /// <summary>
+    /// Stops the writer, whose child has exited, and waits for it to end: a writer waiting for more
+    /// input to come would otherwise keep a finished job from being reported.
+    /// </summary>
+    internal async Task FinishAsync()
+    {
+        if (_writerStop is not null)
+            await _writerStop.CancelAsync().ConfigureAwait(false);
+        await _writing.ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(Func<Stream, CancellationToken, Task> writer, CancellationToken stop)
     {
         var stdin = _stdin = WorkerProcess.ParentEnd(_writeEnd, readable: false);
         await using (stdin.ConfigureAwait(false))
@@ -65,5 +84,6 @@ internal sealed class StreamedInput : IDisposable
     {
         ChildEnd.Dispose();
         _writeEnd.Dispose();
+        _writerStop?.Dispose();
     }
 }
