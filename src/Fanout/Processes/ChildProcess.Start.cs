@@ -55,6 +55,8 @@ public sealed partial class ChildProcess
         var merge = spec.Stderr.Kind == Stdio.StdioKind.MergeWithStdout;
 
         var passed = wiring.Pass(spec.PassedHandles);
+        if (guardedByWatchdog)
+            ParentDeathWatchdog.EnsureStarted(); // before the spawn, so that failing to start it leaves no child behind
         var startTimestamp = Stopwatch.GetTimestamp();
         int Spawn() => Spawner.Spawn(resolved, argv, environment, spec.WorkingDirectory, stdin, stdout, stderr, merge, spec.ProcessGroup, joinGroup, passed);
         var pid = spec.KillOnParentExit && !guardedByWatchdog ? SpawnThread.Invoke(Spawn) : Spawn();
@@ -71,8 +73,18 @@ public sealed partial class ChildProcess
         wiring.HandOver(child);
         if (guardedByWatchdog)
         {
-            ParentDeathWatchdog.Register(group);
-            child._watchdogGroup = group;
+            try
+            {
+                child._watchdogSlot = ParentDeathWatchdog.Register(group);
+            }
+            catch (IOException e)
+            {
+                // Unguarded, it could outlive us, which the caller asked never to happen.
+                child.Kill();
+                child.Wait();
+                child.Dispose();
+                throw new ProcessStartException(spec.Program, $"it could not be listed with the parent-death watchdog: {e.Message}", innerException: e);
+            }
         }
 
         return child;

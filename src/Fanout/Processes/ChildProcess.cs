@@ -27,7 +27,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
     private PipeEndStream? _stdout;
     private PipeEndStream? _stderr;
     private int _disposed;
-    private int _watchdogGroup;
+    private int _watchdogSlot = -1;
 
     private ChildProcess(ProcessSpec spec, int pid, int processGroup, long startTimestamp)
     {
@@ -184,8 +184,8 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
             if (Volatile.Read(ref _pidfdToken) is var token and not 0)
                 Reactor.Shared.Unregister(token);
             _pidfd?.Dispose();
-            if (_watchdogGroup != 0)
-                ParentDeathWatchdog.Unregister(_watchdogGroup);
+            if (_watchdogSlot >= 0)
+                ParentDeathWatchdog.Unregister(_watchdogSlot);
             if (rc < 0)
             {
                 var errno = Errno.Last;
