@@ -176,21 +176,27 @@ public sealed class FutureSpecs : ProcessTestBase
     public async Task Wait_returns_when_the_first_completes_the_first_throws_or_all_complete()
     {
         await using var executor = new ThreadPoolExecutor(maxWorkers: 4);
+        // Gates rather than sleeps: which future is done at each Wait must not depend on how fast the machine is.
+        using var failNow = new ManualResetEventSlim();
+        using var finishSlow = new ManualResetEventSlim();
         var fast = executor.Submit(static () => 1);
-        var failing = executor.Submit(static () => { Thread.Sleep(100); return Fail(); });
-        var slow = executor.Submit(static () => { Thread.Sleep(600); return 3; });
+        var failing = executor.Submit(() => { failNow.Wait(); return Fail(); });
+        var slow = executor.Submit(() => { finishSlow.Wait(); return 3; });
         Future[] all = [fast, failing, slow];
 
-        var (firstDone, _) = Futures.Wait(all, returnWhen: ReturnWhen.FirstCompleted);
+        var (firstDone, firstNotDone) = Futures.Wait(all, returnWhen: ReturnWhen.FirstCompleted);
+        failNow.Set();
         var (exceptionDone, exceptionNotDone) = Futures.Wait(all, returnWhen: ReturnWhen.FirstException);
         var (timedOutDone, timedOutNotDone) = Futures.Wait(all, TimeSpan.FromMilliseconds(1));
+        finishSlow.Set();
         var (allDone, allNotDone) = Futures.Wait(all);
 
-        Assert.Contains(fast, firstDone);
-        Assert.Contains(failing, exceptionDone);
-        Assert.Contains(slow, exceptionNotDone);
-        Assert.Contains(slow, timedOutNotDone);
-        Assert.DoesNotContain(slow, timedOutDone);
+        Assert.Equal([fast], firstDone);
+        Assert.Equal([failing, slow], firstNotDone.OrderBy(f => Array.IndexOf(all, f)));
+        Assert.Equal([fast, failing], exceptionDone.OrderBy(f => Array.IndexOf(all, f)));
+        Assert.Equal([slow], exceptionNotDone);
+        Assert.Equal([slow], timedOutNotDone);
+        Assert.Equal(2, timedOutDone.Count);
         Assert.Equal(3, allDone.Count);
         Assert.Empty(allNotDone);
 
