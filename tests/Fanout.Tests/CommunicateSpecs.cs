@@ -105,6 +105,62 @@ public sealed class CommunicateSpecs : ProcessTestBase
             Assert.Equal(input.AsSpan(0, first.Stdout.Length).ToArray(), first.Stdout);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Cancelled_again_and_again_mid_stream_CommunicateAsync_loses_no_byte_in_either_direction()
+    {
+        // Cancellations land while input is being fed and output read, at every point of the reactor's turns.
+        var input = new byte[16 * 1024 * 1024];
+        new Random(21).NextBytes(input);
+        await using var child = TestChild.Spec("cat").WithStdin(Stdio.Pipe).WithCapturedOutput().Start();
+        CompletedProcess? result = null;
+        var cancellations = 0;
+        for (var attempt = 0; result is null; attempt++)
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(1 + (attempt % 7)));
+            try
+            {
+                result = await child.CommunicateAsync(attempt == 0 ? input : default, cancellationToken: cancel.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                cancellations++;
+            }
+        }
+
+        Assert.True(cancellations > 0, "no call was cancelled, so nothing was tested");
+        Assert.Equal(input, result.Stdout);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task CommunicateAsync_on_many_children_while_another_thread_polls_them_completes_every_one()
+    {
+        // Poll reaps on the polling thread, racing the reactor and each collection's own reap for every exit.
+        var children = Enumerable.Range(0, 100).Select(i => TestChild.Spec("out", $"child {i}").WithCapturedOutput().Start()).ToArray();
+        using var stop = new CancellationTokenSource();
+        var poller = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var child in children)
+                    child.Poll();
+            }
+        });
+        try
+        {
+            var results = await Task.WhenAll(children.Select(c => c.CommunicateAsync()));
+
+            Assert.Equal(Enumerable.Range(0, 100).Select(i => $"child {i}\n"), results.Select(r => r.StdoutText));
+            Assert.All(results, r => Assert.True(r.Status.Success));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await poller;
+            foreach (var child in children)
+                child.Dispose();
+        }
+    }
+
     [Fact(Timeout = 30_000)]
     public async Task Cancelling_CommunicateAsync_stops_reading_and_leaves_the_child()
     {

@@ -51,17 +51,15 @@ public sealed partial class ChildProcess
         BeginCommunicate(input);
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (timeout is { } t)
-                limit.CancelAfter(t);
+            // Without a timeout the caller's token is the limit as it is, so the common call registers no cancellation at all.
+            using var limit = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit?.CancelAfter(timeout!.Value);
+            var token = limit?.Token ?? cancellationToken;
             try
             {
-                await Task.WhenAll(WriteInputAsync(limit.Token), DrainAsync(_stdout, _stdoutBuffer, limit.Token), DrainAsync(_stderr, _stderrBuffer, limit.Token))
-                    .ConfigureAwait(false);
-                // Its pipes closed, so it has most likely exited: reaping here saves waiting for the reactor's turn.
-                if (!_exited.Task.IsCompleted)
-                    TryReap();
-                await WaitAsync(limit.Token).ConfigureAwait(false);
+                using (var collection = Collection.Start(this, token))
+                    await collection.Completion.ConfigureAwait(false);
+                await WaitAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (e.CancellationToken != cancellationToken)
             {
@@ -208,45 +206,5 @@ public sealed partial class ChildProcess
 
             buffer.Advance(n);
         }
-    }
-
-    private async Task WriteInputAsync(CancellationToken cancellationToken)
-    {
-        if (_stdin is null)
-            return;
-        try
-        {
-            while (!_pendingInput.IsEmpty)
-            {
-                var written = _stdin.TryWrite(_pendingInput.Span);
-                if (written < 0)
-                    await Reactor.Shared.WaitAsync(_stdin.Handle, Libc.EPOLLOUT, cancellationToken).ConfigureAwait(false);
-                else
-                    _pendingInput = _pendingInput[written..];
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        CloseStdin();
-    }
-
-    private async Task DrainAsync(PipeEndStream? stream, OutputBuffer buffer, CancellationToken cancellationToken)
-    {
-        if (stream is null)
-            return;
-        while (true)
-        {
-            var n = await stream.ReadAsync(buffer.GetMemory(), cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-                break;
-            buffer.Advance(n);
-        }
-
-        if (ReferenceEquals(stream, _stdout))
-            CloseOutput(ref _stdout);
-        else
-            CloseOutput(ref _stderr);
     }
 }

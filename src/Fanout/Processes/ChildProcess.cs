@@ -193,6 +193,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                     $"The exit status of pid {Pid} ('{Spec}') is lost: another part of this process reaped it ({Libc.StrError(errno)}). " +
                     "This happens when SIGCHLD is ignored or something calls waitpid(-1); do not ignore SIGCHLD in a process that uses Fanout."));
                 Monitor.PulseAll(_reapLock);
+                Interlocked.Exchange(ref _exitObserver, null)?.Invoke();
                 return true;
             }
 
@@ -203,6 +204,7 @@ public sealed partial class ChildProcess : IDisposable, IAsyncDisposable
                 wall);
             _exited.TrySetResult(Fanout.ExitStatus.FromWaitStatus(status));
             Monitor.PulseAll(_reapLock);
+            Interlocked.Exchange(ref _exitObserver, null)?.Invoke();
             return true;
         }
     }
