@@ -29,6 +29,7 @@ internal static partial class SemCommand
     private static readonly Option<string> Id = new("--id") { Description = "The semaphore's name: every command with the same id shares its slots (default: 'default')." };
     private static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "How many jobs of this id may run at once (default 1: one at a time).", DefaultValueFactory = _ => 1 };
     private static readonly Option<bool> Foreground = new("--fg") { Description = "Run the job in the foreground: wait for it, with its stdin, and exit with its exit code. Without it the job runs in the background once a slot is free, and fanout sem returns at once." };
+    private static readonly Option<double> Timeout = new("--semaphore-timeout", "--st", "--semaphoretimeout") { HelpName = "SECS", Description = "Wait at most SECS for a slot. Positive: then run the job anyway, in a slot beyond -j (GNU's 'stealing the semaphore'), which --wait still waits for. Negative: then give up and exit 1. Default: wait as long as it takes." };
     private static readonly Option<bool> WaitForAll = new("--wait") { Description = "Run no job: wait until every job of this id has finished." };
     private static readonly Argument<string[]> CommandWords = new("command") { Description = "The job: a shell command line, its words joined by spaces as GNU parallel joins them.", Arity = ArgumentArity.ZeroOrMore };
 
@@ -41,7 +42,7 @@ internal static partial class SemCommand
             var word = words[i];
             if (word == "--")
                 return (words[..i], words[(i + 1)..]);
-            if (word is "--id" or "-j" or "--jobs")
+            if (word is "--id" or "-j" or "--jobs" or "--semaphore-timeout" or "--st" or "--semaphoretimeout")
                 i += 2;
             else if (word.StartsWith('-') && word.Length > 1)
                 i++;
@@ -54,9 +55,9 @@ internal static partial class SemCommand
 
     internal static Command Create()
     {
-        var command = new Command("sem", "Run a command when one of the -j slots of a named semaphore is free, across separate invocations (GNU parallel's sem). Slots are released when a job ends, however it ends.\n\nExamples:\n  for f in *.fq; do fanout sem -j 4 gzip \"$f\"; done; fanout sem --wait\n  fanout sem --id db --fg ./migrate.sh      # one at a time, in the foreground")
+        var command = new Command("sem", "Run a command when one of the -j slots of a named semaphore is free, across separate invocations (GNU parallel's sem). Slots are released when a job ends, however it ends.\n\nExamples:\n  for f in *.fq; do fanout sem -j 4 gzip \"$f\"; done; fanout sem --wait\n  fanout sem --id db --fg ./migrate.sh      # one at a time, in the foreground\n  fanout sem --st -60 ./nightly.sh          # give up if no slot is free within a minute")
         {
-            Id, Jobs, Foreground, WaitForAll, CommandWords,
+            Id, Jobs, Foreground, Timeout, WaitForAll, CommandWords,
         };
         command.SetAction(_ => 0);
         return command;
@@ -71,18 +72,35 @@ internal static partial class SemCommand
         var jobs = parsed.GetValue(Jobs);
         if (jobs < 1)
             throw new UsageException($"fanout sem -j {jobs.ToString(CultureInfo.InvariantCulture)}: at least 1 job at a time.");
+        var timeout = parsed.GetValue(Timeout);
+        if (!double.IsFinite(timeout) || Math.Abs(timeout) > int.MaxValue / 1000)
+            throw new UsageException($"fanout sem --semaphore-timeout {timeout.ToString(CultureInfo.InvariantCulture)}: give seconds, positive to take a slot anyway after them, negative to give up.");
         var folder = Folder(id);
         if (parsed.GetValue(WaitForAll))
         {
             if (words.Length > 0)
                 throw new UsageException("fanout sem --wait waits for the jobs already started; it runs no command of its own.");
+            if (timeout != 0)
+                throw new UsageException("fanout sem --semaphore-timeout limits the wait for a slot to run a job in; --wait runs no job.");
             AwaitEverySlot(folder);
             return 0;
         }
 
         if (words.Length == 0)
             throw new UsageException("fanout sem: no command. Give the job to run, such as 'fanout sem -j 4 gzip big.txt', or --wait.");
-        var slot = Acquire(folder, jobs);
+        var slot = Acquire(folder, jobs, timeout == 0 ? null : TimeSpan.FromSeconds(Math.Abs(timeout)));
+        if (slot is null && timeout < 0)
+        {
+            await Console.Error.WriteLineAsync($"fanout sem: no slot of semaphore '{id}' came free within {(-timeout).ToString(CultureInfo.InvariantCulture)} s; giving up (--semaphore-timeout {timeout.ToString(CultureInfo.InvariantCulture)}).").ConfigureAwait(false);
+            return 1;
+        }
+
+        if (slot is null)
+        {
+            slot = AcquireBeyond(folder, jobs);
+            await Console.Error.WriteLineAsync($"fanout sem: no slot of semaphore '{id}' came free within {timeout.ToString(CultureInfo.InvariantCulture)} s; running the job anyway (--semaphore-timeout).").ConfigureAwait(false);
+        }
+
         var job = ProcessSpec.Shell(string.Join(' ', words));
         if (!parsed.GetValue(Foreground))
         {
@@ -122,8 +140,11 @@ internal static partial class SemCommand
         return folder;
     }
 
-    /// <summary>A free slot of the first <paramref name="jobs"/>, locked; waits for one when all are taken.</summary>
-    private static SafeFileHandle Acquire(string folder, int jobs)
+    /// <summary>
+    /// A free slot of the first <paramref name="jobs"/>, locked; waits for one when all are taken,
+    /// for at most <paramref name="timeout"/> (null: as long as it takes, when it never returns null).
+    /// </summary>
+    private static SafeFileHandle? Acquire(string folder, int jobs, TimeSpan? timeout)
     {
         for (var slot = 0; slot < jobs; slot++)
         {
@@ -134,7 +155,7 @@ internal static partial class SemCommand
         }
 
         // Every slot is taken: wait on all of them at once, keep the first that frees up, and give
-        // back any other this process gets before it exits.
+        // back any other this process gets (or any at all, once the wait has timed out).
         var first = new TaskCompletionSource<SafeFileHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
         for (var slot = 0; slot < jobs; slot++)
         {
@@ -147,7 +168,21 @@ internal static partial class SemCommand
             }) { IsBackground = true, Name = $"fanout sem slot {slot}" }.Start();
         }
 
+        if (timeout is { } limit && !first.Task.Wait(limit) && first.TrySetCanceled())
+            return null;
         return first.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The first free slot numbered from <paramref name="jobs"/> up, locked: a job that runs although all -j slots are taken still holds a slot, so --wait waits for it.</summary>
+    private static SafeFileHandle AcquireBeyond(string folder, int jobs)
+    {
+        for (var slot = jobs; ; slot++)
+        {
+            var handle = OpenSlot(folder, slot);
+            if (TryLock(handle, blocking: false))
+                return handle;
+            handle.Dispose();
+        }
     }
 
     /// <summary>Locks every slot file of the semaphore in turn, then lets go: every job started before has ended.</summary>

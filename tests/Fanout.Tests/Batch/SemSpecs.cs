@@ -82,11 +82,82 @@ public sealed class SemSpecs : ProcessTestBase
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task With_a_negative_semaphore_timeout_a_job_that_finds_no_free_slot_in_time_is_given_up()
+    {
+        using var cli = new Cli();
+        var holder = await HoldOnlySlotAsync(cli, "busy");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var result = await SemAsync(cli, "--id", "busy", "--st", "-0.5", "--fg", "echo ran > ran");
+
+            Assert.Equal(1, result.ReturnCode);
+            Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(30));
+            Assert.Contains("no slot of semaphore 'busy' came free within 0.5 s; giving up", result.StderrText, StringComparison.Ordinal);
+            Assert.False(File.Exists(cli.File("ran")));
+        }
+        finally
+        {
+            await ReleaseAsync(holder);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task With_a_positive_semaphore_timeout_the_job_runs_anyway_in_a_slot_that_wait_waits_for()
+    {
+        using var cli = new Cli();
+        var holder = await HoldOnlySlotAsync(cli, "busy");
+        try
+        {
+            var started = await Sem(cli, "--id", "busy", "--st", "0.3", $"{TestChild.Path} sleep 1; echo done > done")
+                .WithStdout(Stdio.Null).RunAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal(0, started.ReturnCode);
+            Assert.Contains("came free within 0.3 s; running the job anyway", started.StderrText, StringComparison.Ordinal);
+
+            // The only regular slot is still held, so --wait can only be waiting for the job beyond it: release the holder first.
+            await ReleaseAsync(holder);
+            holder = null;
+            Assert.Equal(0, (await SemAsync(cli, "--id", "busy", "--wait")).ReturnCode);
+
+            Assert.Equal("done\n", await File.ReadAllTextAsync(cli.File("done")));
+        }
+        finally
+        {
+            if (holder is not null)
+                await ReleaseAsync(holder);
+        }
+    }
+
+    /// <summary>Starts a --fg sem that holds the only slot of <paramref name="id"/>, and returns once its job runs.</summary>
+    private static async Task<ChildProcess> HoldOnlySlotAsync(Cli cli, string id)
+    {
+        var holder = Sem(cli, "--fg", "--id", id, $"echo $$ > holding; exec {TestChild.Path} sleep 30").Start();
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(cli.File("holding")) || (await File.ReadAllTextAsync(cli.File("holding"))).Length == 0)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), "the holder's job never started");
+            await Task.Delay(20);
+        }
+
+        return holder;
+    }
+
+    /// <summary>Ends the holder: its job is in fanout sem's group and dies with it.</summary>
+    private static async Task ReleaseAsync(ChildProcess holder)
+    {
+        holder.SendSignal(Signal.Terminate);
+        await holder.WaitAsync();
+        holder.Dispose();
+    }
+
     [Theory(Timeout = 60_000)]
     [InlineData(new[] { "-j", "2" }, "no command")]
     [InlineData(new[] { "--wait", "echo", "x" }, "runs no command")]
     [InlineData(new[] { "-j", "0", "true" }, "at least 1")]
     [InlineData(new[] { "--id", "a/b", "true" }, "without '/'")]
+    [InlineData(new[] { "--wait", "--st", "5" }, "--wait runs no job")]
+    [InlineData(new[] { "--st", "soon", "true" }, "--semaphore-timeout")]
     public async Task A_sem_that_cannot_run_is_a_usage_error(string[] words, string message)
     {
         using var cli = new Cli();
