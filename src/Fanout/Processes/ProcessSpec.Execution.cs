@@ -25,14 +25,29 @@ public sealed partial class ProcessSpec
     /// <exception cref="ProcessStartException">It could not start.</exception>
     /// <exception cref="ProcessTimeoutException">Time ran out; the group has been stopped and the output read so far is attached.</exception>
     /// <exception cref="ProcessFailedException"><paramref name="check"/> is true and it did not succeed.</exception>
-    public CompletedProcess Run(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default) =>
-        RunAsync(timeout, check, input).GetAwaiter().GetResult();
+    public CompletedProcess Run(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default)
+    {
+        // All on the calling thread, in Communicate's poll loop: no thread-pool thread is woken for the child.
+        using var child = ForInput(input).Start();
+        CompletedProcess result;
+        try
+        {
+            result = child.Communicate(input, timeout);
+        }
+        catch (ProcessTimeoutException timedOut)
+        {
+            child.Stop();
+            var drained = DrainStopped(child);
+            throw new ProcessTimeoutException(timedOut.CommandLine, timedOut.Pid, timedOut.Timeout, drained.Stdout, drained.Stderr);
+        }
+
+        return check ? result.EnsureSuccess() : result;
+    }
 
     /// <summary>The asynchronous form of <see cref="Run"/>. Cancelling stops the child's group, then throws <see cref="OperationCanceledException"/>.</summary>
     public async Task<CompletedProcess> RunAsync(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default, CancellationToken cancellationToken = default)
     {
-        var spec = !input.IsEmpty && Stdin.Kind == Stdio.StdioKind.Inherit ? WithStdin(Stdio.Pipe) : this;
-        using var child = spec.Start();
+        using var child = ForInput(input).Start();
         CompletedProcess result;
         try
         {
@@ -41,7 +56,7 @@ public sealed partial class ProcessSpec
         catch (Exception e) when (e is ProcessTimeoutException or OperationCanceledException)
         {
             await child.StopAsync(cancellationToken: CancellationToken.None).ConfigureAwait(false);
-            var drained = await DrainAfterStopAsync(child).ConfigureAwait(false);
+            var drained = await DrainStoppedAsync(child).ConfigureAwait(false);
             if (e is ProcessTimeoutException timedOut)
                 throw new ProcessTimeoutException(timedOut.CommandLine, timedOut.Pid, timedOut.Timeout, drained.Stdout, drained.Stderr);
             throw;
@@ -61,7 +76,25 @@ public sealed partial class ProcessSpec
     /// <summary>Named alternative for <c>|</c>.</summary>
     public Pipeline Pipe(ProcessSpec next) => this | next;
 
-    private static async Task<CompletedProcess> DrainAfterStopAsync(ChildProcess child)
+    /// <summary>This spec, with a piped stdin when there is input for it and stdin was inherited.</summary>
+    private ProcessSpec ForInput(ReadOnlyMemory<byte> input) => !input.IsEmpty && Stdin.Kind == Stdio.StdioKind.Inherit ? WithStdin(Stdio.Pipe) : this;
+
+    private static CompletedProcess DrainStopped(ChildProcess child)
+    {
+        try
+        {
+            return child.Communicate(timeout: DrainAfterStop);
+        }
+        catch (ProcessTimeoutException partial)
+        {
+            return Partial(child, partial);
+        }
+    }
+
+    private static CompletedProcess Partial(ChildProcess child, ProcessTimeoutException partial) =>
+        new(child.Spec, child.Pid, child.ExitStatus ?? ExitStatus.Signaled(Signal.Kill), child.Usage, partial.Stdout, partial.Stderr);
+
+    private static async Task<CompletedProcess> DrainStoppedAsync(ChildProcess child)
     {
         try
         {
@@ -69,7 +102,7 @@ public sealed partial class ProcessSpec
         }
         catch (ProcessTimeoutException partial)
         {
-            return new CompletedProcess(child.Spec, child.Pid, child.ExitStatus ?? ExitStatus.Signaled(Signal.Kill), child.Usage, partial.Stdout, partial.Stderr);
+            return Partial(child, partial);
         }
     }
 }
