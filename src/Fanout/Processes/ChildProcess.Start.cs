@@ -80,8 +80,9 @@ public sealed partial class ChildProcess
             catch (IOException e)
             {
                 // Unguarded, it could outlive us, which the caller asked never to happen.
+                // Its exit is not watched yet, so it is reaped here rather than waited for.
                 child.Kill();
-                child.Wait();
+                child.TryReap(blocking: true);
                 child.Dispose();
                 throw new ProcessStartException(spec.Program, $"it could not be listed with the parent-death watchdog: {e.Message}", innerException: e);
             }

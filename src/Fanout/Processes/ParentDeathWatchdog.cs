@@ -59,7 +59,17 @@ internal static class ParentDeathWatchdog
             slot = FreeSlots.Count > 0 ? FreeSlots.Pop() : s_slotsUsed++;
         }
 
-        table.Write(slot, processGroup.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            table.Write(slot, processGroup.ToString(CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            lock (Gate)
+                FreeSlots.Push(slot);
+            throw;
+        }
+
         return slot;
     }
 
@@ -69,7 +79,17 @@ internal static class ParentDeathWatchdog
         Table table;
         lock (Gate)
             table = s_table!;
-        table.Write(slot, string.Empty);
+        try
+        {
+            table.Write(slot, string.Empty);
+        }
+        catch (IOException)
+        {
+            // Called while reaping, where an exception has nowhere to go. The slot stays listed and
+            // out of use: at worst a later group with the same id is killed when we die.
+            return;
+        }
+
         lock (Gate)
             FreeSlots.Push(slot);
     }
