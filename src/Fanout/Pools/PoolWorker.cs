@@ -103,6 +103,7 @@ internal sealed class PoolWorker : IAsyncDisposable
         }
 
         var worker = new PoolWorker(name, child, control, replies, ring);
+        RuntimeLeftovers.RemoveIfKilled(child);
         InstallExitHandler();
         lock (LiveGate)
             Live.Add(worker);

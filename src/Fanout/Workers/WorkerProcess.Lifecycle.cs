@@ -130,6 +130,7 @@ public partial class WorkerProcess
         }
 
         _lifeline = lifeline;
+        RuntimeLeftovers.RemoveIfKilled(_child);
         InstallExitHandler();
         Register(this);
         WorkerLog.Started(FanoutLog.Logger, Name, _child.Pid);
