@@ -24,7 +24,9 @@ public sealed class BatchRunner : IDisposable
     private readonly BatchOptions _options;
     private readonly BatchObserver _observer;
     private readonly IJobBackend _backend;
-    private readonly Channel<Report> _reports = Channel.CreateUnbounded<Report>(new UnboundedChannelOptions { SingleReader = true });
+    // A report wakes the loop on the writer's thread rather than through one more thread-pool item:
+    // writers hold no lock, and a job's completion is already off the loop's thread (Task.Run).
+    private readonly Channel<Report> _reports = Channel.CreateUnbounded<Report>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly CancellationTokenSource _killNow = new();
     private readonly Stopwatch _clock = new();
     private int _started;
