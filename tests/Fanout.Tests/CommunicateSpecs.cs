@@ -116,7 +116,12 @@ public sealed class CommunicateSpecs : ProcessTestBase
         var cancellations = 0;
         for (var attempt = 0; result is null; attempt++)
         {
-            using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(1 + (attempt % 7)));
+            // Cancelled from a thread of its own, not a timer: a busy thread pool would run a timer late,
+            // after the call was over. The first call cannot be over in time: the child is still starting.
+            using var cancel = new CancellationTokenSource();
+            var delay = 1 + (attempt % 7);
+            var canceller = new Thread(() => { Thread.Sleep(delay); cancel.Cancel(); }) { IsBackground = true };
+            canceller.Start();
             try
             {
                 result = await child.CommunicateAsync(attempt == 0 ? input : default, cancellationToken: cancel.Token);
@@ -125,6 +130,8 @@ public sealed class CommunicateSpecs : ProcessTestBase
             {
                 cancellations++;
             }
+
+            canceller.Join(); // before the source is disposed
         }
 
         Assert.True(cancellations > 0, "no call was cancelled, so nothing was tested");
