@@ -146,13 +146,8 @@ internal static partial class SemCommand
     /// </summary>
     private static SafeFileHandle? Acquire(string folder, int jobs, TimeSpan? timeout)
     {
-        for (var slot = 0; slot < jobs; slot++)
-        {
-            var handle = OpenSlot(folder, slot);
-            if (TryLock(handle, blocking: false))
-                return handle;
-            handle.Dispose();
-        }
+        if (TryAcquireFree(folder, 0, jobs) is { } free)
+            return free;
 
         // Every slot is taken: wait on all of them at once, keep the first that frees up, and give
         // back any other this process gets (or any at all, once the wait has timed out).
@@ -174,15 +169,20 @@ internal static partial class SemCommand
     }
 
     /// <summary>The first free slot numbered from <paramref name="jobs"/> up, locked: a job that runs although all -j slots are taken still holds a slot, so --wait waits for it.</summary>
-    private static SafeFileHandle AcquireBeyond(string folder, int jobs)
+    private static SafeFileHandle AcquireBeyond(string folder, int jobs) => TryAcquireFree(folder, jobs, int.MaxValue)!;
+
+    /// <summary>The first slot from <paramref name="first"/> to before <paramref name="end"/> that is free, locked; null when all are taken.</summary>
+    private static SafeFileHandle? TryAcquireFree(string folder, int first, int end)
     {
-        for (var slot = jobs; ; slot++)
+        for (var slot = first; slot < end; slot++)
         {
             var handle = OpenSlot(folder, slot);
             if (TryLock(handle, blocking: false))
                 return handle;
             handle.Dispose();
         }
+
+        return null;
     }
 
     /// <summary>Locks every slot file of the semaphore in turn, then lets go: every job started before has ended.</summary>

@@ -67,14 +67,6 @@ internal static unsafe partial class Futex
             return false;
         if (Libc.kill(pid, 0) != 0 && Errno.Last != Libc.EPERM)
             return false;
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[stat.LastIndexOf(')') + 2] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
+        return ProcStat.FieldsAfterName(pid) is [var state, ..] && state is not ("Z" or "X");
     }
 }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Fanout.Interop;
 
 namespace Fanout;
 
@@ -47,20 +47,5 @@ internal static class RuntimeLeftovers
         [$"clr-debug-pipe-{pid}-{startTime}-in", $"clr-debug-pipe-{pid}-{startTime}-out", $"dotnet-diagnostic-{pid}-{startTime}-socket"];
 
     /// <summary>Field 22 of /proc/PID/stat, the start time in clock ticks after boot: the runtime's disambiguation key.</summary>
-    internal static string? StartTime(int pid)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/stat"));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        // The command name may hold spaces and parentheses: the fields after it follow the last ')'.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19 ? fields[19] : null;
-    }
+    internal static string? StartTime(int pid) => ProcStat.FieldsAfterName(pid) is { Length: > 19 } fields ? fields[19] : null;
 }
