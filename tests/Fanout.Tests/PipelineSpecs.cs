@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 
 namespace Fanout.Tests;
 
@@ -100,5 +101,79 @@ public sealed class PipelineSpecs : ProcessTestBase
         var pipeline = TestChild.Spec("sleep", "60") | new ProcessSpec("no-such-stage-xyz");
 
         await Assert.ThrowsAsync<ProcessStartException>(async () => await pipeline.RunAsync());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task The_blocking_Run_and_Wait_move_input_through_every_stage()
+    {
+        await Task.Yield();
+        var pipeline = TestChild.Spec("cat") | TestChild.Spec("cat") | TestChild.Spec("count-stdin").WithStdout(Stdio.Pipe);
+
+        var result = pipeline.Run(input: new byte[654_321], check: true);
+        using var running = (TestChild.Spec("exit", "2") | TestChild.Spec("exit", "0")).Start();
+        var statuses = running.Wait();
+
+        Assert.Equal("654321\n", result.StdoutText);
+        Assert.Equal([ExitStatus.Exited(2), ExitStatus.Exited(0)], statuses);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_first_stage_filling_its_stderr_while_the_last_fills_stdout_stalls_neither(bool blocking)
+    {
+        // The first stage writes 8 MiB to each of its streams from two threads: whoever reads only the
+        // last stage's stdout leaves the first blocked on a full stderr pipe, and its stdout with it.
+        const int size = 8 << 20;
+        var pipeline = TestChild.Spec("write-both", size.ToString(CultureInfo.InvariantCulture)).WithStderr(Stdio.Pipe)
+            | TestChild.Spec("cat").WithStdout(Stdio.Pipe);
+
+        var result = blocking ? pipeline.Run(check: true) : await pipeline.RunAsync(check: true);
+
+        Assert.Equal(size, result.Stdout.Length);
+        Assert.Equal(size, result.Stages[0].Stderr.Length);
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_pipeline_timeout_carries_the_output_read_so_far_and_leaves_no_stage(bool blocking)
+    {
+        var pipeline = TestChild.Spec("err", "from the first", "out", "partial", "sleep", "60").WithStderr(Stdio.Pipe)
+            | TestChild.Spec("cat").WithStdout(Stdio.Pipe);
+        var timeout = TimeSpan.FromSeconds(4); // room for two .NET children to start on a loaded machine
+        var clock = Stopwatch.StartNew();
+
+        var error = blocking
+            ? Assert.Throws<ProcessTimeoutException>(() => pipeline.Run(timeout: timeout))
+            : await Assert.ThrowsAsync<ProcessTimeoutException>(() => pipeline.RunAsync(timeout: timeout));
+
+        Assert.True(clock.Elapsed < timeout + ProcessSpec.DefaultStopGracePeriod + TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        Assert.Equal("partial\n", Encoding.UTF8.GetString(error.Stdout));
+        Assert.Equal("from the first\n", Encoding.UTF8.GetString(error.Stderr));
+        Assert.Equal(timeout, error.Timeout);
+        Assert.False(IsAlive(error.Pid));
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Stop_gives_every_stage_the_grace_period_not_just_the_first(bool blocking)
+    {
+        // The last stage ignores SIGTERM and finishes its work within the grace period; the first obeys at once.
+        var pipeline = TestChild.Spec("sleep", "60").WithStopGracePeriod(TimeSpan.FromSeconds(20))
+            | TestChild.Spec("ignore-term", "out", "ready", "sleep", "1", "exit", "7").WithStdout(Stdio.Pipe);
+        using var running = pipeline.Start();
+        var ready = new byte[6];
+        await running.StandardOutput!.ReadExactlyAsync(ready);
+
+        if (blocking)
+            running.Stop();
+        else
+            await running.StopAsync();
+
+        Assert.Equal("ready\n", Encoding.UTF8.GetString(ready));
+        Assert.Equal(Signal.Terminate, running.Stages[0].ExitStatus!.Value.Signal);
+        Assert.Equal(ExitStatus.Exited(7), running.Stages[1].ExitStatus);
     }
 }

@@ -28,7 +28,9 @@ public sealed partial class ChildProcess
         try
         {
             var deadline = timeout is { } t ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
-            PollLoop(deadline, timeout);
+            var self = this;
+            if (!PollLoop(new ReadOnlySpan<ChildProcess>(ref self), deadline))
+                throw Timeout(timeout!.Value);
             var remaining = deadline == long.MaxValue ? (TimeSpan?)null : RemainingUntil(deadline);
             if (remaining is { } r && !BlockUntilExited(r))
                 throw Timeout(timeout!.Value);
@@ -37,7 +39,7 @@ public sealed partial class ChildProcess
         }
         finally
         {
-            Volatile.Write(ref _communicating, 0);
+            EndCommunicate();
         }
     }
 
@@ -72,7 +74,7 @@ public sealed partial class ChildProcess
         }
         finally
         {
-            Volatile.Write(ref _communicating, 0);
+            EndCommunicate();
         }
     }
 
@@ -88,7 +90,8 @@ public sealed partial class ChildProcess
             yield return line;
     }
 
-    private void BeginCommunicate(ReadOnlyMemory<byte> input)
+    /// <summary>Claims the communication (one at a time) and takes the input; closes stdin at once when there is none.</summary>
+    internal void BeginCommunicate(ReadOnlyMemory<byte> input)
     {
         ThrowIfDisposed();
         if (Interlocked.Exchange(ref _communicating, 1) != 0)
@@ -107,7 +110,14 @@ public sealed partial class ChildProcess
             CloseStdin();
     }
 
-    private CompletedProcess Completed() => new(Spec, Pid, ExitStatus!.Value, Usage,
+    /// <summary>Lets the next <see cref="Communicate(ReadOnlyMemory{byte}, TimeSpan?)"/> begin.</summary>
+    internal void EndCommunicate() => Volatile.Write(ref _communicating, 0);
+
+    /// <summary>Copies of the output read so far; the buffers keep it.</summary>
+    internal (byte[] Stdout, byte[] Stderr) OutputSoFar() => (_stdoutBuffer.ToArray(), _stderrBuffer.ToArray());
+
+    /// <summary>The result, once the child has exited and its pipes are read to the end; the output moves into it.</summary>
+    internal CompletedProcess Completed() => new(Spec, Pid, ExitStatus!.Value, Usage,
         _stdoutBuffer.TakeArray(),
         _stderrBuffer.TakeArray());
 
@@ -130,46 +140,65 @@ public sealed partial class ChildProcess
         stream = null;
     }
 
-    /// <summary>Python's selector loop: one thread, poll over every pipe, until all are done or time runs out.</summary>
-    private unsafe void PollLoop(long deadline, TimeSpan? timeout)
+    /// <summary>
+    /// Python's selector loop, over the pipes of one child or several (a pipeline's stages): one
+    /// thread polls every pipe still open until all are done (true) or the deadline passes (false).
+    /// </summary>
+    internal static unsafe bool PollLoop(ReadOnlySpan<ChildProcess> children, long deadline)
     {
-        var fds = stackalloc Libc.PollFd[3];
-        while (_stdin is not null || _stdout is not null || _stderr is not null)
+        var capacity = children.Length * 3;
+        Span<Libc.PollFd> fds = capacity <= 48 ? stackalloc Libc.PollFd[capacity] : new Libc.PollFd[capacity];
+        // Which child and stream each entry is: child index * 3 + the stream's descriptor number.
+        Span<int> owners = capacity <= 48 ? stackalloc int[capacity] : new int[capacity];
+        while (true)
         {
             var count = 0;
-            if (_stdin is not null)
-                fds[count++] = new Libc.PollFd { Fd = (int)_stdin.Handle.DangerousGetHandle(), Events = Libc.POLLOUT };
-            if (_stdout is not null)
-                fds[count++] = new Libc.PollFd { Fd = (int)_stdout.Handle.DangerousGetHandle(), Events = Libc.POLLIN };
-            if (_stderr is not null)
-                fds[count++] = new Libc.PollFd { Fd = (int)_stderr.Handle.DangerousGetHandle(), Events = Libc.POLLIN };
-            var wait = deadline == long.MaxValue ? -1 : (int)Math.Ceiling(RemainingUntil(deadline).TotalMilliseconds);
-            var ready = Libc.poll(fds, (nuint)count, wait);
+            for (var c = 0; c < children.Length; c++)
+            {
+                var child = children[c];
+                ReadOnlySpan<PipeEndStream?> pipes = [child._stdin, child._stdout, child._stderr];
+                for (var target = 0; target < 3; target++)
+                {
+                    if (pipes[target] is not { } pipe)
+                        continue;
+                    owners[count] = (c * 3) + target;
+                    fds[count++] = new Libc.PollFd { Fd = (int)pipe.Handle.DangerousGetHandle(), Events = target == 0 ? Libc.POLLOUT : Libc.POLLIN };
+                }
+            }
+
+            if (count == 0)
+                return true;
+            // Checked before every poll, not only when one times out: a child that never stops writing must not outrun the deadline.
+            if (deadline != long.MaxValue && Stopwatch.GetTimestamp() >= deadline)
+                return false;
+            var wait = deadline == long.MaxValue ? -1 : MillisecondsUntil(deadline);
+            int ready;
+            fixed (Libc.PollFd* polled = fds)
+                ready = Libc.poll(polled, (nuint)count, wait);
             if (ready < 0)
             {
                 if (Errno.Last == Libc.EINTR)
                     continue;
-                throw Errno.Exception("poll", $"the pipes of pid {Pid}");
-            }
-
-            if (ready == 0)
-            {
-                if (Stopwatch.GetTimestamp() >= deadline)
-                    throw Timeout(timeout!.Value);
-                continue;
+                throw Errno.Exception("poll", $"the pipes of pid {children[0].Pid}");
             }
 
             for (var i = 0; i < count; i++)
             {
                 if (fds[i].REvents == 0)
                     continue;
-                var fd = fds[i].Fd;
-                if (_stdin is not null && fd == (int)_stdin.Handle.DangerousGetHandle())
-                    WriteSomeInput();
-                else if (_stdout is not null && fd == (int)_stdout.Handle.DangerousGetHandle())
-                    ReadAvailable(ref _stdout, _stdoutBuffer);
-                else if (_stderr is not null && fd == (int)_stderr.Handle.DangerousGetHandle())
-                    ReadAvailable(ref _stderr, _stderrBuffer);
+                var child = children[owners[i] / 3];
+                switch (owners[i] % 3)
+                {
+                    case 0:
+                        child.WriteSomeInput();
+                        break;
+                    case 1:
+                        ReadAvailable(ref child._stdout, child._stdoutBuffer);
+                        break;
+                    default:
+                        ReadAvailable(ref child._stderr, child._stderrBuffer);
+                        break;
+                }
             }
         }
     }

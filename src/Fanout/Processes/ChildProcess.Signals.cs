@@ -52,6 +52,14 @@ public sealed partial class ChildProcess
         return await _exited.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The blocking form of <see cref="StopAsync"/>.</summary>
-    public ExitStatus Stop(TimeSpan? gracePeriod = null) => StopAsync(gracePeriod).GetAwaiter().GetResult();
+    /// <summary>The blocking form of <see cref="StopAsync"/>; it waits on the calling thread alone.</summary>
+    public ExitStatus Stop(TimeSpan? gracePeriod = null)
+    {
+        var group = Spec.ProcessGroup != ProcessGroupMode.Inherit;
+        SendSignal(Signal.Terminate, group);
+        BlockUntilExited(gracePeriod ?? Spec.StopGracePeriod);
+        SendSignal(Signal.Kill, group);
+        BlockUntilExited(null);
+        return _exited.Task.GetAwaiter().GetResult();
+    }
 }

@@ -80,20 +80,30 @@ public sealed class Pipeline
         return new RunningPipeline(this, [.. children]);
     }
 
-    /// <summary>Runs every stage to completion; see <see cref="ProcessSpec.Run"/>. With <paramref name="check"/>, every stage must succeed (pipefail).</summary>
-    public PipelineResult Run(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default) =>
-        RunAsync(timeout, check, input).GetAwaiter().GetResult();
+    /// <summary>
+    /// Runs every stage to completion, all on the calling thread; see <see cref="ProcessSpec.Run"/>.
+    /// With <paramref name="check"/>, every stage must succeed (pipefail).
+    /// </summary>
+    /// <exception cref="ProcessTimeoutException">Time ran out; the group has been stopped and the output read so far is attached (see <see cref="RunningPipeline.CommunicateAsync"/>).</exception>
+    public PipelineResult Run(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default)
+    {
+        using var running = ForInput(input).Start();
+        var result = running.Communicate(input, timeout);
+        return check ? result.EnsureSuccess() : result;
+    }
 
-    /// <summary>The asynchronous form of <see cref="Run"/>.</summary>
+    /// <summary>The asynchronous form of <see cref="Run"/>. Cancelling stops the group, then throws <see cref="OperationCanceledException"/>.</summary>
     public async Task<PipelineResult> RunAsync(TimeSpan? timeout = null, bool check = false, ReadOnlyMemory<byte> input = default, CancellationToken cancellationToken = default)
     {
-        var pipeline = !input.IsEmpty && Stages[0].Stdin.Kind == Stdio.StdioKind.Inherit
-            ? new Pipeline([Stages[0].WithStdin(Stdio.Pipe), .. Stages[1..]])
-            : this;
-        await using var running = pipeline.Start();
+        await using var running = ForInput(input).Start();
         var result = await running.CommunicateAsync(input, timeout, cancellationToken).ConfigureAwait(false);
         return check ? result.EnsureSuccess() : result;
     }
+
+    /// <summary>This pipeline, with a piped stdin for the first stage when there is input for it and that stdin was inherited.</summary>
+    private Pipeline ForInput(ReadOnlyMemory<byte> input) => !input.IsEmpty && Stages[0].Stdin.Kind == Stdio.StdioKind.Inherit
+        ? new Pipeline([Stages[0].WithStdin(Stdio.Pipe), .. Stages[1..]])
+        : this;
 
     /// <inheritdoc />
     public override string ToString() => string.Join(" | ", Stages);
