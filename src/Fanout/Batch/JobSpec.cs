@@ -107,7 +107,11 @@ public sealed record JobSpec
         if (Niceness is { } niceness)
             spec = new ProcessSpec("nice", ["-n", niceness.ToString(System.Globalization.CultureInfo.InvariantCulture), spec.Program, .. spec.Arguments]);
         if (WorkingDirectory is not null)
-            spec = spec.WithWorkingDirectory(WorkingDirectory);
+        {
+            // PWD names it, as after GNU parallel's `cd DIR &&`: a program run without the shell
+            // would otherwise see this process's PWD, and the shell keeps a PWD that names its directory.
+            spec = spec.WithWorkingDirectory(WorkingDirectory).WithEnvironment("PWD", Path.GetFullPath(WorkingDirectory));
+        }
         foreach (var (name, value) in Environment)
             spec = spec.WithEnvironment(name, value);
         return spec;

@@ -274,9 +274,11 @@ public sealed class CliSpecs : ProcessTestBase
         using var cli = new Cli();
         Directory.CreateDirectory(cli.File("work"));
 
-        var result = await cli.RunAsync("-k", "--quiet", "--env", "GREETING=hello there", "--workdir", "work", TestChild.Path, "env", "GREETING", "cwd", "env", "FANOUT_SEQ", ":::", "x");
+        var result = await cli.RunAsync("-k", "--quiet", "--env", "GREETING=hello there", "--workdir", "work", TestChild.Path, "env", "GREETING", "cwd", "env", "FANOUT_SEQ", "env", "PWD", ":::", "x");
+        var throughShell = await cli.RunAsync("--quiet", "--workdir", "work", "echo $PWD {}", ":::", "x");
 
-        Assert.Equal($"hello there\n{cli.File("work")}\n1\n", result.StdoutText);
+        Assert.Equal($"hello there\n{cli.File("work")}\n1\n{cli.File("work")}\n", result.StdoutText);
+        Assert.Equal($"{cli.File("work")} x\n", throughShell.StdoutText);
     }
 
     [Fact(Timeout = 60_000)]
