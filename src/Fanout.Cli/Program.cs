@@ -66,7 +66,7 @@ static async Task<int> RunAsync(RunSettings settings)
 {
     using var sharing = new InputSharing();
     var jobs = JobInputs.Read(settings, sharing, out var manifestParallel);
-    if (manifestParallel is { } parallel && !Environment.GetCommandLineArgs().Any(a => a is "-j" or "--jobs" || a.StartsWith("--jobs=", StringComparison.Ordinal)))
+    if (manifestParallel is { } parallel && !settings.JobsGiven)
         settings = settings with { Batch = settings.Batch with { MaxParallel = parallel } };
 
     if (settings.DryRun)

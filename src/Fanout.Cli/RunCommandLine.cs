@@ -201,8 +201,7 @@ internal sealed partial class RunCommandLine
             Retries = NonNegative(parsed.GetValue(_retries), "--retries"),
             RetryDelay = parsed.GetResult(_retryDelay) is null ? new BatchOptions().RetryDelay : Seconds(parsed.GetValue(_retryDelay), "--retry-delay"),
             Halt = parsed.GetValue(_halt) is { } halt ? Parse(() => HaltPolicy.Parse(halt)) : HaltPolicy.Never,
-            // GNU parallel's --joblog +FILE appends, which fanout always does: the + is not part of the name.
-            JoblogPath = parsed.GetValue(_joblog) is ['+', .. var appended] ? appended : parsed.GetValue(_joblog),
+            JoblogPath = parsed.GetValue(_joblog) is { } joblog ? JoblogPath(joblog) : null,
             Resume = parsed.GetValue(_resumeFailed) ? ResumeMode.ResumeFailed : parsed.GetValue(_resume) ? ResumeMode.Resume : ResumeMode.None,
             ResultsDirectory = parsed.GetValue(_results) is { } results && !ResultsTable.IsTablePath(results) ? results : null,
             LineBuffer = parsed.GetValue(_lineBuffer),
@@ -237,6 +236,10 @@ internal sealed partial class RunCommandLine
         if (batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--line-buffer", batch.LineBuffer), ("--tag", parsed.GetValue(_tag) || parsed.GetValue(_tagString) is not null), ("--json", parsed.GetValue(_json)), ("--results", parsed.GetValue(_results) is not null) }
                 .FirstOrDefault(o => o.Item2) is ({ } conflicting, true))
             throw new UsageException($"-u (--ungroup) lets jobs write straight to the terminal or file, so fanout never sees their output: it cannot be combined with {conflicting}, which needs it.");
+        // Line by line, the output goes out as it comes and is not kept, so nothing is left to order, file or report.
+        if (batch.LineBuffer && !batch.Ungrouped && new[] { ("-k", parsed.GetValue(_keepOrder)), ("--json", parsed.GetValue(_json)), ("--results", parsed.GetValue(_results) is not null) }
+                .FirstOrDefault(o => o.Item2) is ({ } withLines, true))
+            throw new UsageException($"--line-buffer prints each job's lines as they come and keeps none of them: it cannot be combined with {withLines}, which needs each job's output whole.");
         if (parsed.GetValue(_results) is ['-', '.', ..] tableOnStdout && parsed.GetValue(_json))
             throw new UsageException($"--results {tableOnStdout} writes the table to stdout, where --json writes its events: give one of them (or --results FILE.csv).");
         var retryFailed = parsed.GetValue(_retryFailed);
@@ -333,6 +336,7 @@ internal sealed partial class RunCommandLine
             TagString = parsed.GetValue(_tagString),
             Json = parsed.GetValue(_json),
             Quiet = parsed.GetValue(_quiet),
+            JobsGiven = parsed.GetResult(_jobs) is not null,
             ProgressInterval = parsed.GetResult(_progressInterval) is null ? TimeSpan.FromSeconds(10) : Seconds(parsed.GetValue(_progressInterval), "--progress-interval"),
             WorkingDirectory = parsed.GetValue(_workdir),
             Environment = environment,
@@ -582,17 +586,29 @@ internal sealed partial class RunCommandLine
         return Parse(() => LineColumn.Named(column, separator));
     }
 
+    // What -j 0 means, and the most any -j gives: GNU parallel's "as many as possible" meets the descriptor limit long before.
+    private const int MostJobs = 32_768;
+
     private static int ParseJobs(string? text)
     {
         if (text is null)
             return Environment.ProcessorCount;
         var percent = text.EndsWith('%');
-        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0)
+        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0 || !double.IsFinite(value))
             throw new UsageException($"--jobs '{text}': expected a number of jobs, a percentage of the cores (such as 50%), or 0.");
         if (percent)
-            return Math.Max(1, (int)(Environment.ProcessorCount * value / 100));
-        return value == 0 ? 32_768 : (int)value;
+            return (int)Math.Clamp(Environment.ProcessorCount * value / 100, 1, MostJobs);
+        if (value == 0)
+            return MostJobs;
+        // As GNU parallel: a fraction is cut to a whole number, which must leave at least one job.
+        return value >= 1 ? (int)Math.Min(value, MostJobs) : throw new UsageException($"--jobs '{text}': at least 1 job (or 0 for as many as possible).");
     }
+
+    // GNU parallel's --joblog +FILE appends, which fanout always does: the + is not part of the name.
+    private static string JoblogPath(string text) =>
+        (text is ['+', .. var appended] ? appended : text) is { Length: > 0 } path
+            ? path
+            : throw new UsageException($"--joblog '{text}': give the job log's file name.");
 
     private static int NonNegative(int value, string option) =>
         value >= 0 ? value : throw new UsageException($"{option} {value}: must be 0 or more.");
@@ -601,7 +617,9 @@ internal sealed partial class RunCommandLine
         value > 0 && double.IsFinite(value) ? value : throw new UsageException($"{option} {value}: must be above 0.");
 
     private static TimeSpan Seconds(double value, string option) =>
-        value >= 0 && double.IsFinite(value) ? TimeSpan.FromSeconds(value) : throw new UsageException($"{option} {value}: must be a number of seconds, 0 or more.");
+        value >= 0 && value <= TimeoutPolicy.LongestLimit.TotalSeconds
+            ? TimeSpan.FromSeconds(value)
+            : throw new UsageException($"{option} {value}: must be a number of seconds from 0 to {TimeoutPolicy.LongestLimit.TotalSeconds:0} (about 49 days).");
 
     private static long Size(string text, string option) =>
         Sizes.TryParseAsGnuParallel(text, out var bytes) ? bytes : throw new UsageException($"{option} '{text}': expected a size such as 512M or 2G (K, M, G: powers of 1024; k, m, g: of 1000).");

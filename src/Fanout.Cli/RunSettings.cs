@@ -89,6 +89,9 @@ internal sealed record RunSettings
 
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>True when -j (in any spelling) was given: it then wins over a manifest's <c>parallel:</c>.</summary>
+    public bool JobsGiven { get; init; }
+
     public string? WorkingDirectory { get; init; }
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();

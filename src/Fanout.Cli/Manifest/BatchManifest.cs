@@ -244,7 +244,7 @@ internal sealed class BatchManifest
             if (source is null)
                 continue;
             if (Child(source, "timeout") is { } timeout)
-                job = job with { Timeout = TimeSpan.FromSeconds(PositiveNumber(timeout, "timeout")) };
+                job = job with { Timeout = TimeLimit(timeout) };
             if (Child(source, "retries") is { } retries)
                 job = job with { Retries = NonNegativeInt(retries, "retries") };
             if (Child(source, "cpus") is { } cpus)
@@ -311,6 +311,11 @@ internal sealed class BatchManifest
         double.TryParse(Scalar(node, what), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value)
             ? value
             : throw Error(node, $"{what} must be a positive number of seconds, not '{Scalar(node, what)}'");
+
+    private TimeSpan TimeLimit(YamlNode node) =>
+        PositiveNumber(node, "timeout") is var seconds && seconds <= TimeoutPolicy.LongestLimit.TotalSeconds
+            ? TimeSpan.FromSeconds(seconds)
+            : throw Error(node, $"timeout must be at most {TimeoutPolicy.LongestLimit.TotalSeconds:0} seconds (about 49 days), not '{Scalar(node, "timeout")}'");
 
     private int PositiveInt(YamlNode node, string what) =>
         int.TryParse(Scalar(node, what), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0

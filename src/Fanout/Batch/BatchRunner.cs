@@ -274,19 +274,38 @@ public sealed class BatchRunner : IDisposable
         /// <summary>Null when the old job log does not account for this job; else whether it succeeded then.</summary>
         private bool? AlreadyDone(JobSpec job)
         {
-            if (!_previous.TryGetValue(job.CommandLine, out var record))
+            if (_previous.Count == 0 || LoggedCommand(job) is not { } command)
                 return null;
+            var record = _previous[command];
             // Each line of the old log accounts for one job: two identical commands need two lines.
             if (record.Succeeded > 0)
             {
-                _previous[job.CommandLine] = (record.Finished - 1, record.Succeeded - 1);
+                _previous[command] = (record.Finished - 1, record.Succeeded - 1);
                 return true;
             }
 
             if (_options.Resume == ResumeMode.Resume && record.Finished > 0)
             {
-                _previous[job.CommandLine] = (record.Finished - 1, 0);
+                _previous[command] = (record.Finished - 1, 0);
                 return false;
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// The job's line in the old job log: its command, or with {%} in it, the command for whichever
+        /// slot it ran in then (the log names the command that ran); null when the log has none.
+        /// </summary>
+        private string? LoggedCommand(JobSpec job)
+        {
+            if (job.CommandForSlot is not { } forSlot)
+                return _previous.ContainsKey(job.CommandLine) ? job.CommandLine : null;
+            for (var slot = 1; slot <= _options.MaxParallel; slot++)
+            {
+                var command = forSlot(slot);
+                if (_previous.TryGetValue(command, out var record) && (record.Succeeded > 0 || record.Finished > 0))
+                    return command;
             }
 
             return null;
@@ -312,7 +331,7 @@ public sealed class BatchRunner : IDisposable
             var running = new RunningAttempt(pending, slot, attempt, stop);
             _running.Add(running);
             var timeLimit = pending.Job.Timeout ?? _options.Timeout?.Fixed;
-            if (timeLimit is { } limit && !_runner._backend.EnforcesTimeLimits)
+            if (timeLimit is { } limit && limit <= TimeoutPolicy.LongestLimit && !_runner._backend.EnforcesTimeLimits)
                 stop.CancelAfter(limit);
             var job = pending.Job;
             var observer = _runner._observer;
@@ -351,8 +370,10 @@ public sealed class BatchRunner : IDisposable
                 : result.Status is { Success: true } ? JobOutcome.Succeeded
                 : JobOutcome.Failed;
             var job = running.Pending.Job;
+            // The result names the command that ran: with {%} in it, the one for the slot it ran in (as GNU parallel's job log does).
+            var reported = job.CommandForSlot is { } forSlot ? job with { CommandLine = forSlot(running.Slot) } : job;
             // A result outlives its attempt (held for -k, kept when it failed): it keeps the size of the input, not the input.
-            var jobResult = new JobResult(job.StandardInput is null && job.StandardInputWriter is null ? job : job with { StandardInput = null, StandardInputWriter = null }, running.Pending.Sequence, outcome,
+            var jobResult = new JobResult(job.StandardInput is null && job.StandardInputWriter is null ? reported : reported with { StandardInput = null, StandardInputWriter = null }, running.Pending.Sequence, outcome,
                 result.Status, result.StartTime, result.Runtime, running.Attempt, result.Host ?? _runner._backend.Host, result.Stdout, result.Stderr,
                 result.Usage, result.StartError)
             {
@@ -445,8 +466,9 @@ public sealed class BatchRunner : IDisposable
             if (halt.Counts == HaltCount.Successes)
                 return 0;
             // GNU parallel compares the product with 1 exactly: 10% of 10 jobs is fail=1.
+            // A job stopped at its time limit is GNU parallel's exit value -1, so it exits 255, not with the signal's 128 + n.
             if (halt.IsPercentage ? halt.Count(_source.Known) == 1 : halt.Threshold <= 1)
-                return last.Status is { } status ? (status.Success ? 0 : status.ShellCode) : 1;
+                return last.Outcome == JobOutcome.TimedOut ? 255 : last.Status is { } status ? (status.Success ? 0 : status.ShellCode) : 1;
             if (halt.IsPercentage)
                 return (int)Math.Min(101, Math.Ceiling(failed * 100.0 / Math.Max(1, _source.Known)));
             return Math.Min(failed, 101);

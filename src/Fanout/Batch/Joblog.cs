@@ -8,7 +8,7 @@ namespace Fanout.Batch;
 /// run killed at any moment keeps the record of every job that finished. The columns are GNU
 /// parallel's (<c>Seq Host Starttime JobRuntime Send Receive Exitval Signal Command</c>), then
 /// Fanout's (<c>MaxRSS</c> in KiB, <c>CPU</c> seconds, <c>Attempts</c>, <c>Id</c>). Tabs, newlines
-/// and backslashes inside a command are escaped as <c>\t</c>, <c>\n</c> and <c>\\</c>.
+/// carriage returns and backslashes inside a command are escaped as <c>\t</c>, <c>\n</c>, <c>\r</c> and <c>\\</c>.
 /// </summary>
 public sealed class Joblog : IDisposable
 {
@@ -27,8 +27,10 @@ public sealed class Joblog : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FileStream file;
+        bool torn;
         try
         {
+            torn = EndsMidLine(path);
             file = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -41,6 +43,8 @@ public sealed class Joblog : IDisposable
         {
             if (file.Length == 0)
                 joblog.WriteLine(Header);
+            else if (torn)
+                joblog.WriteLine(""); // the torn line (a full disk, a kill mid-write) ends here, so the next line is whole
         }
         catch
         {
@@ -49,6 +53,19 @@ public sealed class Joblog : IDisposable
         }
 
         return joblog;
+    }
+
+    /// <summary>True when <paramref name="path"/> exists and its last byte is not a newline.</summary>
+    private static bool EndsMidLine(string path)
+    {
+        if (!File.Exists(path))
+            return false;
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (length == 0)
+            return false;
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(handle, last, length - 1) == 1 && last[0] != (byte)'\n';
     }
 
     /// <summary>Appends the line for a finished job and flushes it to the operating system.</summary>
@@ -121,7 +138,9 @@ public sealed class Joblog : IDisposable
         if (!File.Exists(path))
             yield break;
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        // Split at \n alone: a \r in a log written before \r was escaped stays inside its line.
+        foreach (var line in LineReader.Records(reader))
         {
             number++;
             if (number == 1)
@@ -142,7 +161,8 @@ public sealed class Joblog : IDisposable
     public void Dispose() => _file.Dispose();
 
     internal static string Escape(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)
+            .Replace("\r", "\\r", StringComparison.Ordinal);
 
     internal static string Unescape(string text)
     {
@@ -153,7 +173,7 @@ public sealed class Joblog : IDisposable
         {
             if (text[i] == '\\' && i + 1 < text.Length)
             {
-                result.Append(text[++i] switch { 't' => '\t', 'n' => '\n', var other => other });
+                result.Append(text[++i] switch { 't' => '\t', 'n' => '\n', 'r' => '\r', var other => other });
                 continue;
             }
 

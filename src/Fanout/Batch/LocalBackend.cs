@@ -78,8 +78,9 @@ public sealed class LocalBackend : IJobBackend
             return new AttemptResult(null, false, startTime, clock.Elapsed, [], [], null, e.Reason);
         }
 
-        using var limited = attempt.TimeLimit is not null ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-        if (attempt.TimeLimit is { } timeLimit)
+        var armed = attempt.TimeLimit <= TimeoutPolicy.LongestLimit;
+        using var limited = armed ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        if (armed && attempt.TimeLimit is { } timeLimit)
             limited!.CancelAfter(timeLimit);
         var stop = limited?.Token ?? cancellationToken;
         using (child)

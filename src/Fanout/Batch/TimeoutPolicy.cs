@@ -20,6 +20,12 @@ public sealed record TimeoutPolicy
     /// <summary>A percentage of the median successful runtime, or null.</summary>
     public double? PercentOfMedian { get; }
 
+    /// <summary>
+    /// The longest time limit that can be armed: a cancellation timer's maximum (2³² − 2 ms, about
+    /// 49.7 days). Options and manifests refuse longer ones; a longer one given through the API is not armed.
+    /// </summary>
+    public static readonly TimeSpan LongestLimit = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>A fixed limit.</summary>
     public static TimeoutPolicy After(TimeSpan limit) => new(limit, null);
 
@@ -29,8 +35,10 @@ public sealed record TimeoutPolicy
     {
         ArgumentNullException.ThrowIfNull(text);
         var percent = text.EndsWith('%');
-        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        if (!double.TryParse(percent ? text[..^1] : text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0 || !double.IsFinite(value))
             throw new FormatException($"--timeout '{text}' is not a positive number of seconds or a percentage of the median runtime (such as 200%).");
+        if (!percent && value > LongestLimit.TotalSeconds)
+            throw new FormatException($"--timeout '{text}' is longer than the longest time limit, {LongestLimit.TotalSeconds:0} seconds (about 49 days).");
         return percent ? new TimeoutPolicy(null, value) : new TimeoutPolicy(TimeSpan.FromSeconds(value), null);
     }
 

@@ -494,7 +494,8 @@ public sealed class CliSpecs : ProcessTestBase
 
     [Theory(Timeout = 60_000)]
     [InlineData("--will-cite --no-notice --group -g --silent", "")]
-    [InlineData("--keeporder --lb --halt-on-error never --wd . --col-sep , --maxargs 1", "-k --line-buffer --halt never --workdir . --colsep , --max-args 1")]
+    [InlineData("--keeporder --halt-on-error never --wd . --col-sep , --maxargs 1", "-k --halt never --workdir . --colsep , --max-args 1")]
+    [InlineData("--lb", "--line-buffer")]
     [InlineData("--dryrun --max-replace-args=2 --tag-string T", "--dry-run -N 2 --tagstring T")]
     [InlineData("-k --nok", "")]
     public async Task GNU_parallels_other_spellings_and_notice_options_run_as_fanouts_own(string gnu, string fanout)
