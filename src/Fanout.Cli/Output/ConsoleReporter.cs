@@ -34,7 +34,7 @@ internal sealed class ConsoleReporter(RunSettings settings, Stream stdout, Strea
 
     public override void JobOutputLine(JobSpec job, long sequence, string line, bool isStderr)
     {
-        var text = Encoding.UTF8.GetBytes(Tag(job, sequence) + line + "\n");
+        var text = Encoding.UTF8.GetBytes(Tag(job, sequence) + line);
         lock (TerminalLock.Gate)
         {
             progress.Clear();

@@ -17,7 +17,7 @@ public abstract class BatchObserver
     {
     }
 
-    /// <summary>A line of a job's output, in line-buffer mode only.</summary>
+    /// <summary>A line of a job's output, in line-buffer mode only: as written, ending with its <c>\n</c> (a last line may have none).</summary>
     public virtual void JobOutputLine(JobSpec job, long sequence, string line, bool isStderr)
     {
     }

@@ -28,7 +28,7 @@ public interface IJobBackend
 /// <param name="Attempt">1 for the first run, 2 for the first retry…</param>
 /// <param name="GracePeriod">Between SIGTERM and SIGKILL when it is stopped.</param>
 /// <param name="KillIfRunnerDies">True to have the kernel kill it if the runner dies.</param>
-/// <param name="OnLine">When set, called with each line of output as it comes (true for stderr), instead of collecting it.</param>
+/// <param name="OnLine">When set, called with each line of output as it comes, ending with its <c>\n</c> (a last line may have none; true for stderr), instead of collecting it.</param>
 /// <param name="KillNow">Cancelled to end the job at once with SIGKILL, even during its grace period.</param>
 /// <param name="TimeLimit">The job's fixed time limit (its own, else the batch's), or null; see <see cref="IJobBackend.EnforcesTimeLimits"/>.</param>
 /// <param name="Uncaptured">True to let the job write straight to the runner's own stdout and stderr (<see cref="BatchOptions.Ungrouped"/>); the result then carries no output.</param>

@@ -151,10 +151,32 @@ public sealed class LocalBackend : IJobBackend
         }
     }
 
+    /// <summary>
+    /// Hands on each line as it comes, with its newline: split at <c>\n</c> alone, so a <c>\r</c>
+    /// (a progress counter redrawing itself) stays in its line as the job wrote it, and a last line
+    /// without a newline is handed on without one.
+    /// </summary>
     private static async Task ForwardLines(Stream stream, Action<string> onLine, CancellationToken stop)
     {
         using var reader = new StreamReader(stream, Encoding.UTF8, false, 16 * 1024, leaveOpen: true);
-        while (await reader.ReadLineAsync(stop).ConfigureAwait(false) is { } line)
-            onLine(line);
+        var buffer = new char[16 * 1024];
+        var pending = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory(), stop).ConfigureAwait(false)) > 0)
+        {
+            var start = 0;
+            for (var newline = Array.IndexOf(buffer, '\n', 0, read); newline >= 0; newline = Array.IndexOf(buffer, '\n', start, read - start))
+            {
+                pending.Append(buffer, start, newline + 1 - start);
+                onLine(pending.ToString());
+                pending.Clear();
+                start = newline + 1;
+            }
+
+            pending.Append(buffer, start, read - start);
+        }
+
+        if (pending.Length > 0)
+            onLine(pending.ToString());
     }
 }

@@ -194,6 +194,16 @@ public sealed class CliSpecs : ProcessTestBase
         Assert.Equal(["p\tp", "p\tp", "q\tq", "q\tq"], live.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Line_buffer_keeps_carriage_returns_and_a_last_line_without_a_newline_as_the_job_wrote_them()
+    {
+        using var cli = new Cli();
+
+        var result = await cli.RunAsync("--quiet", "--line-buffer", "printf '10%%\\r100%%\\n{}'", ":::", "last");
+
+        Assert.Equal("10%\r100%\nlast", result.StdoutText);
+    }
+
     [Fact(Timeout = 90_000)]
     public async Task A_run_killed_by_SIGKILL_resumes_without_losing_or_repeating_a_job()
     {
